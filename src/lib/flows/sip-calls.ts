@@ -1,0 +1,547 @@
+/**
+ * SIP dialog, transaction and registration tracking over a stream of decoded messages.
+ *
+ * A pure state machine (STYLE.md rule 12): `push(msg, ctx)` with the capture time in `ctx`,
+ * `snapshot(endSec)` for the result. No clocks, no I/O.
+ *
+ * - Calls: one per initial INVITE (Call-ID + From-tag), RFC 3261 §12 (dialogs), §13 (INVITE),
+ *   §9 (CANCEL), §15 (BYE). Early dialogs from forking are kept by To-tag; the first 2xx wins.
+ *   A 401/407 to an INVITE that is followed by a new INVITE with credentials in the same
+ *   Call-ID is an authentication round, not the call's outcome (RFC 3261 §22.2).
+ * - Registrations: RFC 3261 §10; a registration attempt is the chain of REGISTERs in one
+ *   Call-ID up to its final non-challenge response; RRD runs from the chain's first REGISTER to
+ *   the final 2xx (RFC 6076 §4.1).
+ * - Retransmissions: the same request (Call-ID, CSeq, top Via branch, same hop) or the same
+ *   response (plus status and To-tag) seen again within 2 × 64·T1 (RFC 3261 §17.1.1.2 timer B).
+ */
+import type { SipMessage } from '../sip/message.js';
+import { parseUserAgent, type UserAgentInfo } from '../sip/user-agent.js';
+import { decodeSdp, mediaEndpoints, type MediaEndpoint } from '../sdp/sdp.js';
+
+/** Where and when a message was seen. */
+export interface SipContext {
+  tSec: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  transport: 'udp' | 'tcp';
+  frame: number;
+  fileIndex: number;
+}
+
+export type EndedBy = 'caller-bye' | 'callee-bye' | 'cancel' | 'error' | 'open';
+
+export interface CallMedia {
+  side: 'caller' | 'callee';
+  ip: string;
+  rtpPort: number;
+  rtcpPort: number;
+  rtcpMux: boolean;
+  codecs: string[];
+  direction: string;
+  /** Payload type → {name, clockRate} from a=rtpmap (and the static table). */
+  payloads: { pt: number; name: string; clockRate: number }[];
+}
+
+export interface CallState {
+  key: string;
+  callId: string;
+  fromTag: string;
+  from: string;
+  to: string;
+  caller: { ip: string; port: number };
+  callee: { ip: string; port: number };
+  inviteSec: number;
+  firstInviteFrame: number;
+  ringSec?: number;
+  answerSec?: number;
+  finalSec?: number;
+  finalStatus?: number;
+  finalReason?: string;
+  challenged: number;
+  /** Set when the last final response was a 401/407 still waiting for an INVITE with credentials. */
+  pendingChallenge?: { status: number; sec: number; reason: string };
+  cancelSec?: number;
+  byeSec?: number;
+  byeFromCaller?: boolean;
+  byeAnsweredSec?: number;
+  byeStatus?: number;
+  toTags: Set<string>;
+  answeredToTag?: string;
+  reInvites: number;
+  prack: number;
+  updates: number;
+  userAgents: { caller?: string; callee?: string };
+  media: CallMedia[];
+  messageCount: number;
+  lastSec: number;
+}
+
+export interface RegistrationState {
+  aor: string;
+  attempts: number;
+  challenges: number;
+  successes: number;
+  deregistrations: number;
+  failures: Record<string, number>;
+  rrd: number[];
+  lastExpiresSec?: number;
+}
+
+interface RegChain {
+  aor: string;
+  startSec: number;
+  deregister: boolean;
+  lastHadCredentials: boolean;
+  lastChallenge?: number;
+  done: boolean;
+}
+
+export interface EndpointState {
+  userAgent: string;
+  info: UserAgentInfo;
+  addresses: Set<string>;
+  messages: number;
+  role: 'user-agent' | 'server';
+}
+
+export interface LadderEntry {
+  tSec: number;
+  src: string;
+  dst: string;
+  label: string;
+  transport: string;
+  frame: number;
+  retransmission: boolean;
+}
+
+export interface SipCallTrackerOptions {
+  /** Collect ladder entries for these Call-IDs (empty: none). */
+  ladderCallIds?: ReadonlySet<string>;
+  /** Called when an SDP offer/answer gives a media endpoint (the RTP engine claims streams). */
+  onMedia?: (call: CallState, media: CallMedia) => void;
+  /** Called when a call reaches its end (BYE answered, rejected, cancelled). */
+  onCallEnd?: (call: CallState) => void;
+  /** Keep the set of distinct Call-IDs (default true). */
+  trackCallIds?: boolean;
+}
+
+const RETRANS_WINDOW_SEC = 64; // 64·T1 with T1 = 500 ms
+
+export class SipCallTracker {
+  readonly methods: Record<string, number> = Object.create(null);
+  readonly statusCodes: Record<string, number> = Object.create(null);
+  messages = 0;
+  retransmissions = 0;
+  /** Distinct Call-IDs of every SIP message (analyze only; live capture turns it off). */
+  readonly callIds: Set<string> | undefined;
+  readonly calls = new Map<string, CallState>();
+  /** Call-ID → keys of calls in it (usually one). */
+  private readonly callsById = new Map<string, string[]>();
+  readonly registrations = new Map<string, RegistrationState>();
+  private readonly regChains = new Map<string, RegChain>();
+  readonly endpoints = new Map<string, EndpointState>();
+  readonly ladders = new Map<string, LadderEntry[]>();
+  /** OPTIONS request → first response delays (ms), for keepalive health. */
+  readonly optionsRtt: number[] = [];
+  private readonly optionsPending = new Map<string, number>();
+  private seenNow = new Set<string>();
+  private seenPrev = new Set<string>();
+  private seenRotateAt = -1;
+
+  constructor(private readonly opts: SipCallTrackerOptions = {}) {
+    this.callIds = opts.trackCallIds === false ? undefined : new Set();
+  }
+
+  push(msg: SipMessage, ctx: SipContext): void {
+    this.messages++;
+    const isRequest = msg.kind === 'request';
+    if (isRequest) {
+      const m = msg.method ?? 'UNKNOWN';
+      this.methods[m] = (this.methods[m] ?? 0) + 1;
+    } else {
+      const c = String(msg.statusCode);
+      this.statusCodes[c] = (this.statusCodes[c] ?? 0) + 1;
+    }
+    const retrans = this.isRetransmission(msg, ctx);
+    if (retrans) this.retransmissions++;
+    this.noteEndpoint(msg, ctx);
+
+    const callId = msg.callId ?? '';
+    this.callIds?.add(callId);
+    if (this.opts.ladderCallIds?.has(callId)) this.addLadder(callId, msg, ctx, retrans);
+    if (retrans) return;
+
+    const cseqMethod = msg.cseq?.method ?? msg.method ?? '';
+    if (cseqMethod === 'REGISTER') this.onRegister(msg, ctx);
+    else if (cseqMethod === 'OPTIONS') this.onOptions(msg, ctx);
+    else this.onDialogMessage(msg, ctx, cseqMethod);
+  }
+
+  // ---- retransmissions -------------------------------------------------------------------
+
+  private isRetransmission(msg: SipMessage, ctx: SipContext): boolean {
+    if (this.seenRotateAt < 0) this.seenRotateAt = ctx.tSec + RETRANS_WINDOW_SEC;
+    if (ctx.tSec >= this.seenRotateAt) {
+      this.seenPrev = this.seenNow;
+      this.seenNow = new Set();
+      this.seenRotateAt = ctx.tSec + RETRANS_WINDOW_SEC;
+    }
+    const cseq = msg.cseq;
+    const branch = msg.via[0]?.branch ?? '';
+    const hop = `${ctx.src}:${ctx.srcPort}>${ctx.dst}:${ctx.dstPort}`;
+    const key =
+      msg.kind === 'request'
+        ? `Q|${msg.callId}|${cseq?.seq}|${cseq?.method}|${msg.method}|${branch}|${hop}`
+        : `S|${msg.callId}|${cseq?.seq}|${cseq?.method}|${msg.statusCode}|${msg.to?.tag ?? ''}|${branch}|${hop}`;
+    if (this.seenNow.has(key) || this.seenPrev.has(key)) return true;
+    this.seenNow.add(key);
+    return false;
+  }
+
+  // ---- endpoints inventory -----------------------------------------------------------------
+
+  private noteEndpoint(msg: SipMessage, ctx: SipContext): void {
+    const ua = msg.userAgent ?? msg.server;
+    if (!ua) return;
+    let ep = this.endpoints.get(ua);
+    if (!ep) {
+      ep = {
+        userAgent: ua,
+        info: parseUserAgent(ua),
+        addresses: new Set(),
+        messages: 0,
+        role: msg.userAgent ? 'user-agent' : 'server',
+      };
+      this.endpoints.set(ua, ep);
+    }
+    ep.messages++;
+    if (ep.addresses.size < 32) ep.addresses.add(ctx.src);
+  }
+
+  // ---- ladder ------------------------------------------------------------------------------
+
+  private addLadder(callId: string, msg: SipMessage, ctx: SipContext, retrans: boolean): void {
+    let list = this.ladders.get(callId);
+    if (!list) this.ladders.set(callId, (list = []));
+    const sdp = msg.contentType?.toLowerCase().startsWith('application/sdp') && msg.body.length > 0;
+    const label =
+      msg.kind === 'request'
+        ? `${msg.method}${sdp ? ' (SDP)' : ''}`
+        : `${msg.statusCode} ${msg.reason ?? ''}`.trim() + (sdp ? ' (SDP)' : '');
+    list.push({
+      tSec: ctx.tSec,
+      src: hostPort(ctx.src, ctx.srcPort),
+      dst: hostPort(ctx.dst, ctx.dstPort),
+      label: msg.kind === 'response' ? `${label} [${msg.cseq?.method ?? ''}]` : label,
+      transport: ctx.transport,
+      frame: ctx.frame,
+      retransmission: retrans,
+    });
+  }
+
+  // ---- OPTIONS -----------------------------------------------------------------------------
+
+  private onOptions(msg: SipMessage, ctx: SipContext): void {
+    const key = `${msg.callId}|${msg.cseq?.seq}|${msg.via[0]?.branch ?? ''}`;
+    if (msg.kind === 'request') {
+      if (this.optionsPending.size < 10_000) this.optionsPending.set(key, ctx.tSec);
+      return;
+    }
+    const t0 = this.optionsPending.get(key);
+    if (t0 !== undefined) {
+      this.optionsRtt.push((ctx.tSec - t0) * 1000);
+      this.optionsPending.delete(key);
+    }
+  }
+
+  // ---- REGISTER ----------------------------------------------------------------------------
+
+  private onRegister(msg: SipMessage, ctx: SipContext): void {
+    const callId = msg.callId ?? '';
+    if (msg.kind === 'request') {
+      if (msg.method !== 'REGISTER') return;
+      const aor = uriText(msg.to?.uri) || 'unknown';
+      const reg = this.registration(aor);
+      const hasCredentials = msg.get('authorization') !== undefined || msg.get('proxy-authorization') !== undefined;
+      const chain = this.regChains.get(callId);
+      if (!chain || chain.done) {
+        const deregister = isDeregister(msg);
+        this.regChains.set(callId, {
+          aor,
+          startSec: ctx.tSec,
+          deregister,
+          lastHadCredentials: hasCredentials,
+          done: false,
+        });
+        if (deregister) reg.deregistrations++;
+        else reg.attempts++;
+      } else {
+        chain.lastHadCredentials = hasCredentials;
+      }
+      return;
+    }
+    const status = msg.statusCode ?? 0;
+    if (status < 200) return;
+    const chain = this.regChains.get(callId);
+    if (!chain || chain.done) return;
+    const reg = this.registration(chain.aor);
+    if ((status === 401 || status === 407) && !chain.lastHadCredentials) {
+      reg.challenges++;
+      chain.lastChallenge = status;
+      return;
+    }
+    chain.done = true;
+    if (chain.deregister) return;
+    if (status >= 200 && status < 300) {
+      reg.successes++;
+      reg.rrd.push((ctx.tSec - chain.startSec) * 1000);
+      const exp = msg.expires ?? msg.contact[0]?.params?.expires;
+      if (exp !== undefined) reg.lastExpiresSec = Number(exp);
+    } else {
+      const k = String(status);
+      reg.failures[k] = (reg.failures[k] ?? 0) + 1;
+    }
+  }
+
+  private registration(aor: string): RegistrationState {
+    let r = this.registrations.get(aor);
+    if (!r) {
+      r = { aor, attempts: 0, challenges: 0, successes: 0, deregistrations: 0, failures: {}, rrd: [] };
+      this.registrations.set(aor, r);
+    }
+    return r;
+  }
+
+  // ---- INVITE dialogs ----------------------------------------------------------------------
+
+  private findCall(msg: SipMessage): CallState | undefined {
+    const keys = this.callsById.get(msg.callId ?? '');
+    if (!keys) return undefined;
+    if (keys.length === 1) return this.calls.get(keys[0] as string);
+    // Several calls in one Call-ID (rare): match the caller's From-tag in either direction.
+    const fromTag = msg.from?.tag ?? '';
+    const toTag = msg.to?.tag ?? '';
+    for (const k of keys) {
+      const c = this.calls.get(k);
+      if (c && (c.fromTag === fromTag || c.fromTag === toTag)) return c;
+    }
+    return this.calls.get(keys[keys.length - 1] as string);
+  }
+
+  private onDialogMessage(msg: SipMessage, ctx: SipContext, cseqMethod: string): void {
+    const callId = msg.callId ?? '';
+    let call = this.findCall(msg);
+    if (msg.kind === 'request' && msg.method === 'INVITE' && !msg.to?.tag) {
+      if (!call || (call.fromTag !== (msg.from?.tag ?? '') && call.finalSec !== undefined)) {
+        call = this.newCall(msg, ctx);
+      } else if (call.pendingChallenge) {
+        // A new INVITE after a 401/407: the authentication round continues the same call.
+        call.pendingChallenge = undefined;
+        call.finalSec = undefined;
+        call.finalStatus = undefined;
+        call.finalReason = undefined;
+      }
+      this.offerAnswer(call, msg, 'caller');
+    }
+    if (!call) return;
+    call.messageCount++;
+    call.lastSec = ctx.tSec;
+
+    if (msg.kind === 'request') {
+      this.onInDialogRequest(call, msg, ctx);
+      return;
+    }
+    const status = msg.statusCode ?? 0;
+    if (cseqMethod === 'INVITE') this.onInviteResponse(call, msg, ctx, status);
+    else if (cseqMethod === 'BYE' && status >= 200 && call.byeAnsweredSec === undefined && call.byeSec !== undefined) {
+      call.byeAnsweredSec = ctx.tSec;
+      call.byeStatus = status;
+      this.opts.onCallEnd?.(call);
+    } else if ((cseqMethod === 'PRACK' || cseqMethod === 'UPDATE') && status >= 200 && status < 300) {
+      this.offerAnswer(call, msg, this.sideOf(call, ctx.src, ctx.srcPort));
+    }
+    void callId;
+  }
+
+  private newCall(msg: SipMessage, ctx: SipContext): CallState {
+    const callId = msg.callId ?? '';
+    const fromTag = msg.from?.tag ?? '';
+    const key = `${callId}|${fromTag}`;
+    const call: CallState = {
+      key,
+      callId,
+      fromTag,
+      from: uriText(msg.from?.uri),
+      to: uriText(msg.to?.uri),
+      caller: { ip: ctx.src, port: ctx.srcPort },
+      callee: { ip: ctx.dst, port: ctx.dstPort },
+      inviteSec: ctx.tSec,
+      firstInviteFrame: ctx.frame,
+      challenged: 0,
+      toTags: new Set(),
+      reInvites: 0,
+      prack: 0,
+      updates: 0,
+      userAgents: { caller: msg.userAgent },
+      media: [],
+      messageCount: 0,
+      lastSec: ctx.tSec,
+    };
+    this.calls.set(key, call);
+    const keys = this.callsById.get(callId);
+    if (keys) keys.push(key);
+    else this.callsById.set(callId, [key]);
+    return call;
+  }
+
+  private onInDialogRequest(call: CallState, msg: SipMessage, ctx: SipContext): void {
+    switch (msg.method) {
+      case 'INVITE':
+        if (msg.to?.tag) {
+          call.reInvites++;
+          this.offerAnswer(call, msg, msg.from?.tag === call.fromTag ? 'caller' : 'callee');
+        }
+        break;
+      case 'ACK':
+        // Late offer: the answer travels in the ACK (RFC 3264 §5, RFC 3261 §13.2.1).
+        this.offerAnswer(call, msg, 'caller');
+        break;
+      case 'CANCEL':
+        if (call.cancelSec === undefined) call.cancelSec = ctx.tSec;
+        break;
+      case 'BYE':
+        if (call.byeSec === undefined) {
+          call.byeSec = ctx.tSec;
+          call.byeFromCaller = (msg.from?.tag ?? '') === call.fromTag;
+        }
+        break;
+      case 'PRACK':
+        call.prack++;
+        this.offerAnswer(call, msg, 'caller');
+        break;
+      case 'UPDATE':
+        call.updates++;
+        this.offerAnswer(call, msg, msg.from?.tag === call.fromTag ? 'caller' : 'callee');
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onInviteResponse(call: CallState, msg: SipMessage, ctx: SipContext, status: number): void {
+    const toTag = msg.to?.tag;
+    if (toTag) call.toTags.add(toTag);
+    if (status >= 100 && status < 200) {
+      if (status > 100 && call.ringSec === undefined) call.ringSec = ctx.tSec;
+      if (status > 100) this.offerAnswer(call, msg, 'callee');
+      if (!call.userAgents.callee) call.userAgents.callee = msg.userAgent ?? msg.server;
+      return;
+    }
+    const isReInviteResponse = call.answerSec !== undefined && msg.cseq !== undefined && toTag === call.answeredToTag && status >= 200;
+    if (isReInviteResponse && call.finalSec !== undefined && (msg.cseq?.seq ?? 0) > 0) {
+      // Response to a re-INVITE (or a retransmitted 2xx): update media only.
+      if (status < 300) this.offerAnswer(call, msg, this.sideOf(call, ctx.src, ctx.srcPort));
+      return;
+    }
+    if (call.finalSec !== undefined && !call.pendingChallenge) return; // first final response wins (forking)
+    if (!call.userAgents.callee) call.userAgents.callee = msg.userAgent ?? msg.server;
+    call.finalSec = ctx.tSec;
+    call.finalStatus = status;
+    call.finalReason = msg.reason;
+    if (status === 401 || status === 407) {
+      call.challenged++;
+      call.pendingChallenge = { status, sec: ctx.tSec, reason: msg.reason ?? '' };
+      return;
+    }
+    call.pendingChallenge = undefined;
+    if (status >= 200 && status < 300) {
+      call.answerSec = ctx.tSec;
+      call.answeredToTag = toTag;
+      this.offerAnswer(call, msg, 'callee');
+    } else {
+      this.opts.onCallEnd?.(call);
+    }
+  }
+
+  private sideOf(call: CallState, ip: string, port: number): 'caller' | 'callee' {
+    return call.caller.ip === ip && call.caller.port === port ? 'caller' : 'callee';
+  }
+
+  private offerAnswer(call: CallState, msg: SipMessage, side: 'caller' | 'callee'): void {
+    if (msg.body.length === 0) return;
+    const ct = msg.contentType?.toLowerCase() ?? '';
+    if (ct && !ct.startsWith('application/sdp')) return;
+    const sdp = decodeSdp(msg.body);
+    if (!sdp.ok) return;
+    for (const ep of mediaEndpoints(sdp.value)) {
+      if (ep.media !== 'audio' && ep.media !== 'video') continue;
+      if (ep.rtpPort === 0 || !ep.ip) continue;
+      const media = toCallMedia(ep, side);
+      const same = call.media.find((m) => m.side === side && m.ip === media.ip && m.rtpPort === media.rtpPort);
+      if (same) {
+        same.payloads = mergePayloads(same.payloads, media.payloads);
+        same.codecs = [...new Set([...same.codecs, ...media.codecs])];
+        this.opts.onMedia?.(call, same);
+        continue;
+      }
+      if (call.media.length < 16) call.media.push(media);
+      this.opts.onMedia?.(call, media);
+    }
+  }
+
+  /** Calls ordered by start time. */
+  callList(): CallState[] {
+    return [...this.calls.values()].sort((a, b) => a.inviteSec - b.inviteSec);
+  }
+
+  /** Drop a finished call (live capture keeps memory bounded). */
+  forget(call: CallState): void {
+    this.calls.delete(call.key);
+    const keys = this.callsById.get(call.callId);
+    if (!keys) return;
+    const rest = keys.filter((k) => k !== call.key);
+    if (rest.length === 0) this.callsById.delete(call.callId);
+    else this.callsById.set(call.callId, rest);
+  }
+}
+
+function toCallMedia(ep: MediaEndpoint, side: 'caller' | 'callee'): CallMedia {
+  return {
+    side,
+    ip: ep.ip,
+    rtpPort: ep.rtpPort,
+    rtcpPort: ep.rtcpPort,
+    rtcpMux: ep.rtcpMux,
+    codecs: ep.payloads.map((p) => p.name),
+    direction: ep.direction,
+    payloads: ep.payloads.map((p) => ({ pt: p.pt, name: p.name, clockRate: p.clockRate })),
+  };
+}
+
+function mergePayloads(a: CallMedia['payloads'], b: CallMedia['payloads']): CallMedia['payloads'] {
+  const out = [...a];
+  for (const p of b) if (!out.some((q) => q.pt === p.pt)) out.push(p);
+  return out;
+}
+
+function isDeregister(msg: SipMessage): boolean {
+  if (msg.expires === 0) return true;
+  const contacts = msg.contact;
+  if (contacts.length === 0) return false;
+  return contacts.every((c) => c.star === true || Number(c.params?.expires) === 0);
+}
+
+/** "sip:user@host:port" from a parsed URI, tolerant of partial parses. */
+export function uriText(uri: { scheme?: string; user?: string; host?: string; port?: number } | undefined): string {
+  if (!uri) return '';
+  const user = uri.user ? `${uri.user}@` : '';
+  const host = uri.host ?? '';
+  const port = uri.port ? `:${uri.port}` : '';
+  return `${uri.scheme ?? 'sip'}:${user}${host}${port}`;
+}
+
+export function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
