@@ -223,11 +223,14 @@ export function effectiveEquipmentImpairment(ie: number, pplPct: number, bpl: nu
 /**
  * R → MOS-CQE (G.107 Annex B, eq. B-4): 1 for R < 0; 4.5 for R > 100;
  * otherwise 1 + 0.035·R + R·(R − 60)·(100 − R)·7·10⁻⁶.
+ *
+ * The polynomial dips slightly below 1 for 0 < R < 6.5 (to ≈ 0.99); the result is floored at 1,
+ * the bottom of the MOS scale, so that MOS stays in [1, 4.5] and never rises as R falls.
  */
 export function rToMos(r: number): number {
   if (r < 0) return 1;
   if (r > 100) return 4.5;
-  return 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6;
+  return Math.max(1, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6);
 }
 
 /** Id for a given parameter set (used to attribute delay impairment to its causes). */
