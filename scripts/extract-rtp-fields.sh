@@ -21,7 +21,7 @@ out=fixtures/derived
 mkdir -p "$out"
 
 if [ "$#" -eq 0 ]; then
-  set -- $(ls fixtures/public/*.pcap fixtures/public/*.pcapng fixtures/lab/*.pcap fixtures/lab/*.pcapng 2>/dev/null)
+  set -- $(ls fixtures/public/*.pcap fixtures/public/*.pcapng fixtures/lab/*.pcap fixtures/lab/*.pcapng fixtures/derived/synthetic/*.pcap 2>/dev/null)
 fi
 
 # tshark prints one value per protocol instance joined by ','; when a frame carries the layer
