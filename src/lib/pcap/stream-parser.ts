@@ -124,8 +124,6 @@ const OPT_ISB_IFDROP = 5;
 const OPT_ISB_OSDROP = 7;
 
 const TWO_32 = 4294967296;
-/** Below this high word a 64-bit tick count is exact as a double (< 2^53). */
-const EXACT_HIGH_WORD = 0x200000;
 
 const enum State {
   Magic,
@@ -189,6 +187,13 @@ export class CaptureStreamParser {
   private ifOffsetSec: number[] = [];
   private ifName: (string | null)[] = [];
   private ifDrops: (InterfaceDrops | undefined)[] = [];
+  /** Timestamp cache for the last (interface, high word) seen: see setTicks. */
+  private tsIf = -1;
+  private tsHi = -1;
+  private tsDiv = 1;
+  private tsNsPerTick = 0;
+  private tsHiSec = 0;
+  private tsHiRem = 0;
   private readonly drops: InterfaceDrops[] = [];
 
   constructor(opts: CaptureStreamParserOptions = {}) {
@@ -537,6 +542,7 @@ export class CaptureStreamParser {
     this.ifOffsetSec = [];
     this.ifName = [];
     this.ifDrops = [];
+    this.tsIf = -1;
   }
 
   /** EPB (type 6) and the obsolete Packet Block (type 2) share the layout after the ids. */
@@ -609,63 +615,59 @@ export class CaptureStreamParser {
 
   /**
    * Convert a 64-bit tick count (hi:lo) of interface `ifId` into frame.tsSec/tsNsec exactly.
-   * For 10^k ticks/s (k ≤ 9) the division is done in pieces that stay below 2^53.
+   *
+   * For 10^k ticks/s (k ≤ 9): t = hi·2^32 + lo. The part hi·2^32 = qHi·div + rHi is computed
+   * once per (interface, hi) — hi changes every 2^32 ticks, 4.3 s at ns resolution — so a frame
+   * costs one division of rHi + lo (< div + 2^32, exact as a double).
    */
   private setTicks(hi: number, lo: number, ifId: number): void {
     const f = this.frame;
-    const div = this.ifDiv[ifId] ?? 0;
-    if (div !== 0) {
-      let sec: number;
-      let rem: number;
-      if (hi < EXACT_HIGH_WORD) {
-        const t = hi * TWO_32 + lo;
-        sec = Math.floor(t / div);
-        rem = t - sec * div;
-        if (rem < 0) {
-          sec -= 1;
-          rem += div;
-        } else if (rem >= div) {
-          sec += 1;
-          rem -= div;
-        }
-      } else {
-        // t = hi·2^32 + lo = (qh·div + rh)·2^32 + lo; then divide rh·2^32 + lo 16 bits at a time.
-        let qh = Math.floor(hi / div);
-        let rh = hi - qh * div;
-        if (rh < 0) {
-          qh -= 1;
-          rh += div;
-        } else if (rh >= div) {
-          qh += 1;
-          rh -= div;
-        }
-        const a = rh * 65536 + (lo >>> 16);
-        let qa = Math.floor(a / div);
-        let ra = a - qa * div;
-        if (ra < 0) {
-          qa -= 1;
-          ra += div;
-        } else if (ra >= div) {
-          qa += 1;
-          ra -= div;
-        }
-        const c = ra * 65536 + (lo & 0xffff);
-        let qc = Math.floor(c / div);
-        let rc = c - qc * div;
-        if (rc < 0) {
-          qc -= 1;
-          rc += div;
-        } else if (rc >= div) {
-          qc += 1;
-          rc -= div;
-        }
-        sec = qh * TWO_32 + qa * 65536 + qc;
-        rem = rc;
+    if (ifId !== this.tsIf || hi !== this.tsHi) {
+      if (!this.loadTickBase(hi, ifId)) {
+        this.setTicksBig(hi, lo, ifId);
+        return;
       }
-      f.tsSec = sec + (this.ifOffsetSec[ifId] ?? 0);
-      f.tsNsec = rem * (this.ifNsPerTick[ifId] ?? 0);
-      return;
     }
+    const div = this.tsDiv;
+    const x = this.tsHiRem + lo;
+    let q = Math.floor(x / div);
+    let r = x - q * div;
+    if (r < 0) {
+      q -= 1;
+      r += div;
+    } else if (r >= div) {
+      q += 1;
+      r -= div;
+    }
+    f.tsSec = this.tsHiSec + q;
+    f.tsNsec = r * this.tsNsPerTick;
+  }
+
+  /** Prepare the per-hi cache for `ifId`; false when its resolution needs the BigInt path. */
+  private loadTickBase(hi: number, ifId: number): boolean {
+    const div = this.ifDiv[ifId] ?? 0;
+    if (div === 0) return false;
+    // hi·2^32 = (qh·div + rh)·2^32; then rh·2^32 is divided 16 bits at a time (each step < 2^53).
+    const qh = exactQuotient(hi, div);
+    const rh = hi - qh * div;
+    const a = rh * 65536;
+    const qa = exactQuotient(a, div);
+    const ra = a - qa * div;
+    const c = ra * 65536;
+    const qc = exactQuotient(c, div);
+    const rc = c - qc * div;
+    this.tsIf = ifId;
+    this.tsHi = hi;
+    this.tsDiv = div;
+    this.tsNsPerTick = this.ifNsPerTick[ifId] ?? 0;
+    this.tsHiSec = qh * TWO_32 + qa * 65536 + qc + (this.ifOffsetSec[ifId] ?? 0);
+    this.tsHiRem = rc;
+    return true;
+  }
+
+  /** Resolutions finer than 1 ns or powers of two: one BigInt division per block. */
+  private setTicksBig(hi: number, lo: number, ifId: number): void {
+    const f = this.frame;
     const tps = this.ifTicksPerSec[ifId] ?? 1_000_000n;
     const t = (BigInt(hi) << 32n) | BigInt(lo);
     f.tsSec = Number(t / tps) + (this.ifOffsetSec[ifId] ?? 0);
@@ -751,6 +753,15 @@ export class CaptureStreamParser {
     if (dropped !== null) entry.dropped = dropped;
     if (osDropped !== null) entry.osDropped = osDropped;
   }
+}
+
+/** floor(n / d) for integers n < 2^53, d > 0, corrected for the rounding of n / d. */
+function exactQuotient(n: number, d: number): number {
+  let q = Math.floor(n / d);
+  const r = n - q * d;
+  if (r < 0) q -= 1;
+  else if (r >= d) q += 1;
+  return q;
 }
 
 function blockInside(type: number): 'frame' | 'block' {

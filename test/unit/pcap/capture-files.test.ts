@@ -2,6 +2,7 @@
  * readCaptures: files, gzip, stdin, multi-file merge, truncation warnings, bad input, abort.
  */
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -104,6 +105,21 @@ describe('gzip and stdin', () => {
     const { frames, summary } = await read([gz]);
     expect(frames).toEqual(direct(NG));
     expect(summary.files[0]).toMatchObject({ format: 'pcapng', packets: 168 });
+  });
+
+  it('reads a gzip file larger than one read chunk', async () => {
+    const parts = [encodePcapFileHeader({ linkType: 1 })];
+    for (let i = 0; i < 6000; i++) parts.push(encodePcapRecord(2000 + i, 0, randomBytes(500)));
+    const plain = join(tmp, 'random.pcap');
+    const gz = join(tmp, 'random.pcap.gz');
+    writeFileSync(plain, Buffer.concat(parts));
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+    expect(readFileSync(gz).length).toBeGreaterThan(2 * 1024 * 1024);
+    const progress: number[] = [];
+    const { frames, summary } = await read([gz], { onProgress: (p) => progress.push(p.bytesRead) });
+    expect(summary.packets).toBe(6000);
+    expect(frames).toEqual(direct(plain));
+    expect(progress.at(-1)).toBe(readFileSync(gz).length);
   });
 
   it('reads `-` from the given stdin stream, plain and gzipped, in small chunks', async () => {

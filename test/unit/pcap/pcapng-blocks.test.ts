@@ -2,6 +2,7 @@
  * Hand-built captures in annotated hex: pcapng sections, interfaces, resolutions and block types;
  * classic pcap in both byte orders and both resolutions; and the fatal format errors.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../helpers/hex.js';
 import { CaptureStreamParser, parseCapture } from '../../../src/lib/pcap/stream-parser.js';
@@ -158,6 +159,39 @@ describe('pcapng timestamps: exact conversion for every resolution', () => {
     const s = parseCapture(bytes, (f) => frames.push(copyFrame(f)));
     expect(s.fatal).toBeNull();
     expect([frames[0]?.tsSec, frames[0]?.tsNsec]).toEqual([sec, nsec]);
+  });
+
+  it('agrees with exact BigInt arithmetic for any 64-bit tick count and 10^-k resolution (seconds < 2^53)', () => {
+    const word = (n: number): string => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, n, true);
+      return Buffer.from(b).toString('hex');
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        fc.array(fc.tuple(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff })), { minLength: 1, maxLength: 4 }),
+        (k, ticks) => {
+          const tps = 10n ** BigInt(k);
+          // Seconds beyond 2^53 (k ≤ 2 with a large high word) are not representable: out of scope.
+          fc.pre(ticks.every(([hi]) => ((BigInt(hi) + 1n) << 32n) / tps < 2n ** 53n));
+          const resol = k.toString(16).padStart(2, '0');
+          const parts: Uint8Array[] = [sectionWithResolution(resol)];
+          // the same high word twice in a row exercises the per-high-word cache
+          for (const [hi, lo] of ticks) parts.push(epbTicks(word(hi), word(lo)), epbTicks(word(hi), word((lo + 1) >>> 0)));
+          const frames: FrameCopy[] = [];
+          parseCapture(Buffer.concat(parts), (f) => frames.push(copyFrame(f)));
+          const want = ticks.flatMap(([hi, lo]) =>
+            [lo, (lo + 1) >>> 0].map((l) => {
+              const t = (BigInt(hi) << 32n) | BigInt(l);
+              return [Number(t / tps), Number(((t % tps) * 1_000_000_000n) / tps)];
+            }),
+          );
+          expect(frames.map((f) => [f.tsSec, f.tsNsec])).toEqual(want);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('ns around every second boundary stays exact (no float rounding)', () => {
