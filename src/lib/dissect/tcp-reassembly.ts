@@ -309,12 +309,7 @@ export class TcpReassembler {
       }
     }
     if (flow.held.length >= this.options.maxHeldSegments) {
-      // The gap is not going to be filled (lost in the capture): resynchronise later.
-      this.stats.gaps++;
-      this.discard(flow);
-      flow.state = FLOW_HUNTING;
-      flow.huntMisses = 0;
-      this.hunt(flow, seq, buf, off, end);
+      this.giveUpGap(flow, seq, buf, off, end);
       return;
     }
     if (flow.end - flow.start + flow.heldBytes + len > this.options.maxFlowBytes) {
@@ -324,6 +319,33 @@ export class TcpReassembler {
     this.stats.outOfOrder++;
     flow.held.push({ seq, data: buf.slice(off, end) });
     flow.heldBytes += len;
+  }
+
+  /**
+   * The gap before the held segments is not going to be filled (the capture lost it): drop the
+   * bytes before it, and replay the held segments and this one, in sequence order, as if the
+   * flow had been picked up mid-stream at the first of them.
+   */
+  private giveUpGap(flow: TcpFlow, seq: number, buf: Uint8Array, off: number, end: number): void {
+    this.stats.gaps++;
+    const held = flow.held.sort((x, y) => seqDiff(x.seq, y.seq));
+    this.stats.incompleteBytes += flow.end - flow.start;
+    flow.buf = EMPTY;
+    flow.start = 0;
+    flow.end = 0;
+    flow.held = [];
+    flow.heldBytes = 0;
+    flow.state = FLOW_HUNTING;
+    flow.huntMisses = 0;
+    for (const h of held) this.resume(flow, h.seq, h.data, 0, h.data.length);
+    this.resume(flow, seq, buf, off, end);
+  }
+
+  private resume(flow: TcpFlow, seq: number, buf: Uint8Array, off: number, end: number): void {
+    if (flow.state === FLOW_STREAM) {
+      this.insert(flow, seq, buf, off, end);
+      if (flow.state === FLOW_STREAM) this.frameMessages(flow);
+    } else if (flow.state === FLOW_HUNTING) this.hunt(flow, seq, buf, off, end);
   }
 
   private drainHeld(flow: TcpFlow): void {

@@ -35,7 +35,7 @@ export function isIpv6LengthExtension(type: number): boolean {
 
 export function parseIpv6Extension(buf: Uint8Array, off: number, end: number, type: number, out: Ipv6Extension, fault: LayerFault): number {
   const have = end - off;
-  if (have < 2) return truncated(fault, 'ipv6', off, 8, Math.max(0, have));
+  if (have < 2) return truncated(fault, 'ipv6', off, type === IPPROTO.AH ? 12 : 8, Math.max(0, have));
   const len = type === IPPROTO.AH ? (buf[off + 1]! + 2) * 4 : (buf[off + 1]! + 1) * 8;
   if (have < len) return truncated(fault, 'ipv6', off, len, have);
   out.type = type;
