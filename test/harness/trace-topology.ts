@@ -151,15 +151,14 @@ export async function traceTopologyUp(opts: TraceTopologyOptions = {}): Promise<
       }
     }
 
-    // ready: A reaches B over both families (bounded: 50 tries)
+    // ready: A reaches B over both families (bounded: 50 tries). No ping binary is assumed:
+    // a UDP datagram to a closed port of B must come back as "port unreachable" (ECONNREFUSED).
     let ok = false;
     for (let i = 0; i < 50 && !ok; i++) {
-      const v4 = await run('ping', ['-c1', '-W0.3', TRACE_ADDR.b.v4], { netns: ns.a, timeoutMs: 3000 });
-      const v6 = v4.code === 0 ? await run('ping', ['-6', '-c1', '-W0.3', TRACE_ADDR.b.v6], { netns: ns.a, timeoutMs: 3000 }) : v4;
-      ok = v4.code === 0 && v6.code === 0;
+      ok = (await udpRefused(ns.a, TRACE_ADDR.b.v4)) && (await udpRefused(ns.a, TRACE_ADDR.b.v6));
       if (!ok) await sleep(100);
     }
-    if (!ok) throw new Error('trace topology: A cannot ping B over IPv4 and IPv6');
+    if (!ok) throw new Error('trace topology: A cannot reach B over IPv4 and IPv6');
   } catch (err) {
     await down();
     throw err;
@@ -197,4 +196,15 @@ async function waitForLine(p: TrackedProcess, word: string, ms: number): Promise
       reject(new Error(`${p.name} exited: ${seen}`));
     });
   });
+}
+
+/** From inside `netns`, does a UDP datagram to `addr`:9 come back refused within 300 ms? */
+async function udpRefused(netns: string, addr: string): Promise<boolean> {
+  const code = `
+const d=require('node:dgram'),net=require('node:net');const h=process.argv[1];
+const s=d.createSocket(net.isIPv6(h)?'udp6':'udp4');
+s.on('error',e=>process.exit(e.code==='ECONNREFUSED'?0:2));setTimeout(()=>process.exit(1),300);
+s.connect(9,h,()=>s.send('reach?'));`;
+  const r = await run(process.execPath, ['-e', code, addr], { netns, timeoutMs: 5000 });
+  return r.code === 0;
 }

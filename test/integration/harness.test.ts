@@ -6,7 +6,7 @@
  * Skips (never fails) without root or the lab binaries.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -41,6 +41,7 @@ import {
   type SipTransport,
   type SippUacResult,
 } from '../harness/index.js';
+import { FIXTURES, readCapinfos, readSipMessages, readSipStat } from '../helpers/truth.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -57,8 +58,13 @@ interface RtpStreamRow {
 
 async function rtpStreams(pcap: string): Promise<RtpStreamRow[]> {
   const r = await run('tshark', ['-r', pcap, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams'], { timeoutMs: 30_000 });
+  return parseRtpStreams(r.stdout);
+}
+
+/** Rows of `tshark -z rtp,streams` (telephone-event rows have a negative min jitter: -1.000). */
+function parseRtpStreams(text: string): RtpStreamRow[] {
   const rows: RtpStreamRow[] = [];
-  for (const line of r.stdout.split('\n')) {
+  for (const line of text.split('\n')) {
     const m = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+(.+?)\s+(\d+)\s+(-?\d+) \(/.exec(line);
     if (m) rows.push({ src: m[1]!, srcPort: +m[2]!, dst: m[3]!, dstPort: +m[4]!, ssrc: m[5]!, payload: m[6]!, packets: +m[7]!, lost: +m[8]! });
   }
@@ -346,5 +352,48 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
     for (const p of startedProcesses()) expect(isPidAlive(p.pid), `${p.name} pid ${p.pid}`).toBe(false);
     expect(existsSync(kam.dir)).toBe(false);
     for (const x of uas.all) expect(existsSync(x.dir)).toBe(false);
+  });
+});
+
+/** The captures made with this harness (scripts/make-lab-captures.sh): sidecar vs tshark truth. No root needed. */
+describe('fixtures/lab-made: each scenario sidecar agrees with its tshark truth', () => {
+  const dir = join(FIXTURES, 'lab-made');
+  const captures = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pcap')) : [];
+
+  test('the expected captures are there, small', () => {
+    expect(captures.sort()).toEqual(['answered-echo-call.pcap', 'busy.pcap', 'cancelled.pcap', 'mixed.pcap', 'noanswer.pcap', 'register-401.pcap']);
+  });
+
+  test.each(captures)('%s', (file) => {
+    const cap = join(dir, file);
+    interface Sidecar {
+      calls: { attempted: number; answered: number; busy: number; noanswer: number; cancelled: number; failedOther: number; expectedFinalCodes: Record<string, number> };
+      registrations: { attempted: number; succeeded: number; failed: number };
+      sipStat: { messages: number; resent: number; methods: Record<string, number>; statusCodes: Record<string, number> };
+      rtp: { streams: number; packets: number };
+      events: { kind: string; callId: string; uacLeg: string[]; uasLeg: string[]; expectedFinal: number }[];
+    }
+    const sc = JSON.parse(readFileSync(`${cap}.scenario.json`, 'utf8')) as Sidecar;
+    const stat = readSipStat(cap);
+    expect(stat).toEqual({ messages: sc.sipStat.messages, resent: 0, methods: sc.sipStat.methods, statusCodes: sc.sipStat.statusCodes });
+    const msgs = readSipMessages(cap);
+    expect(msgs).toHaveLength(sc.sipStat.messages);
+    const streams = parseRtpStreams(readFileSync(`${cap}.truth/rtp-streams.txt`, 'utf8'));
+    expect(streams).toHaveLength(sc.rtp.streams);
+    expect(streams.reduce((n, r) => n + r.packets, 0)).toBe(sc.rtp.packets);
+    expect(readCapinfos(cap).packets).toBe(sc.sipStat.messages + sc.rtp.packets);
+    // per event: its Call-ID carries exactly the modelled messages (both legs), in a valid order
+    for (const ev of sc.events) {
+      const mine = msgs.filter((m) => m.callId === ev.callId);
+      expect(mine, ev.callId).toHaveLength(ev.uacLeg.length + ev.uasLeg.length);
+      expect(mine.map((m) => m.method || m.status).sort()).toEqual([...ev.uacLeg, ...ev.uasLeg].sort());
+    }
+    const calls = sc.events.filter((e) => !e.kind.startsWith('register'));
+    expect(calls).toHaveLength(sc.calls.attempted);
+    expect(sc.calls.answered + sc.calls.busy + sc.calls.noanswer + sc.calls.cancelled + sc.calls.failedOther).toBe(sc.calls.attempted);
+    expect(sc.registrations.succeeded + sc.registrations.failed).toBe(sc.registrations.attempted);
+    const finals: Record<string, number> = {};
+    for (const e of calls) finals[e.expectedFinal] = (finals[e.expectedFinal] ?? 0) + 1;
+    expect(finals).toEqual(sc.calls.expectedFinalCodes);
   });
 });
