@@ -94,7 +94,7 @@ export function readRtpStreams(capture: string, file = 'rtp-streams.txt'): RtpSt
   if (!existsSync(path)) return [];
   const out: RtpStreamTruth[] = [];
   const re =
-    /^\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]{8})\s+(.+?)\s+(\d+)\s+(-?\d+) \((-?[\d.]+)%\)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*(X?)\s*$/;
+    /^\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]{8})\s+(.+?)\s+(\d+)\s+(-?\d+) \((-?[\d.]+)%\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*(X?)\s*$/;
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const m = re.exec(line);
     if (!m) continue;

@@ -324,7 +324,7 @@ export class AnalysisEngine implements DissectSink {
     for (const m of r.capture.malformed) {
       out.push({ severity: 'info', code: 'MALFORMED', message: `${m.count} malformed at ${m.layer}: ${m.code}`, evidence: { ...m } });
     }
-    out.push(...this.media.findings(r.calls));
+    out.push(...this.media.findings(r.calls, r.rtp.streams));
     return out;
   }
 }

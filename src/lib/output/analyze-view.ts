@@ -133,7 +133,7 @@ function renderCalls(calls: readonly CallRow[], c: ChalkInstance): string {
       k.durationMs === null ? '-' : (k.durationMs / 1000).toFixed(2),
       k.finalStatus === null ? '-' : colourStatus(k.finalStatus, c),
       k.endedBy,
-      k.media.map((m) => `${m.side[0]}:${m.ip}:${m.rtpPort}`).join(' ') || '-',
+      k.media.map((m) => `${m.side === 'caller' ? 'A' : 'B'}:${m.ip}:${m.rtpPort}`).join(' ') || '-',
       k.mos === null ? '-' : k.mos.toFixed(2),
     ]),
   );
