@@ -9,8 +9,8 @@
  *
  * Link types: ETHERNET (802.1Q/802.1ad/0x9100 tags, MPLS, PPPoE session), LINUX_SLL,
  * LINUX_SLL2, RAW (101, 12, 14), IPV4, IPV6, NULL, LOOP. Network: IPv4 and IPv6 (extension
- * headers, fragments), GRE and IP-in-IP tunnels (the inner packet is dissected and marked
- * `tunnelled`). ICMP and ICMPv6 are counted, never looked into: their errors quote SIP that
+ * headers, fragments), tunnels: GRE (with ERSPAN I/II/III and PPTP), IP-in-IP, VXLAN on
+ * UDP 4789 (the inner packet is dissected and marked `tunnelled`). ICMP and ICMPv6 are counted, never looked into: their errors quote SIP that
  * was not delivered and must not count as SIP.
  *
  * Hot path (Ethernet/IPv4/UDP): one switch per layer, header fields read into preallocated
@@ -39,6 +39,8 @@ import { newIpv6Fragment, parseIpv6Fragment } from '../layers/ipv6-fragment.js';
 import { newUdpHeader, parseUdp } from '../layers/udp.js';
 import { newTcpHeader, parseTcp } from '../layers/tcp.js';
 import { newGreHeader, parseGre } from '../layers/gre.js';
+import { GRE_PROTOCOL_ERSPAN_2, GRE_PROTOCOL_ERSPAN_3, newErspanHeader, parseErspan } from '../layers/erspan.js';
+import { isVxlan, VXLAN_HEADER_LENGTH, VXLAN_UDP_PORT } from '../layers/vxlan.js';
 import {
   FRAGMENT_COMPLETE,
   FRAGMENT_ERROR,
@@ -77,7 +79,7 @@ export interface DissectStats {
   icmp: number;
   /** GRE headers decoded. */
   gre: number;
-  /** IP packets found inside GRE or IP-in-IP. */
+  /** Tunnel payloads dissected (GRE, IP-in-IP, VXLAN), nested ones counted each. */
   tunnelled: number;
   /** IP packets of another protocol (ESP, SCTP, …) or with no next header. */
   otherIp: number;
@@ -115,6 +117,7 @@ export class Dissector {
   private readonly udpHdr = newUdpHeader();
   private readonly tcpHdr = newTcpHeader();
   private readonly greHdr = newGreHeader();
+  private readonly erspan = newErspanHeader();
 
   // Per-frame context.
   private frame: Frame;
@@ -442,6 +445,13 @@ export class Dissector {
     if (!this.enterTunnel()) return;
     const proto = h.protocol;
     if (proto === ETHERTYPE.TRANSPARENT_ETHERNET) return this.ethernet(b, p, end);
+    if (proto === GRE_PROTOCOL_ERSPAN_2 || proto === GRE_PROTOCOL_ERSPAN_3) {
+      // ERSPAN type I: no sequence number and no ERSPAN header.
+      if (proto === GRE_PROTOCOL_ERSPAN_2 && !h.hasSequence) return this.ethernet(b, p, end);
+      const q = parseErspan(b, p, end, this.erspan, this.fault);
+      if (q < 0) return this.bad();
+      return this.ethernet(b, q, end);
+    }
     if (proto === ETHERTYPE.PPP) {
       const q = parsePpp(b, p, end, this.ppp, this.fault);
       if (q < 0) return this.bad();
@@ -469,6 +479,11 @@ export class Dissector {
     const h = this.udpHdr;
     const p = parseUdp(b, off, end, h, this.fault);
     if (p < 0) return this.bad();
+    const pend = p + h.payloadLength;
+    if (h.dstPort === VXLAN_UDP_PORT && isVxlan(b, p, pend)) {
+      if (!this.enterTunnel()) return;
+      return this.ethernet(b, p + VXLAN_HEADER_LENGTH, pend);
+    }
     this.stats.udp++;
     const pkt = this.packet;
     pkt.frame = this.frame;
@@ -478,7 +493,7 @@ export class Dissector {
     pkt.srcPort = h.srcPort;
     pkt.dstPort = h.dstPort;
     pkt.transport = 'udp';
-    pkt.payload = b.subarray(p, p + h.payloadLength);
+    pkt.payload = b.subarray(p, pend);
     pkt.tunnelled = this.tunnelled;
     this.sink.udp(pkt);
   }

@@ -16,6 +16,10 @@
  *   the flow goes back to HUNTING.
  * - IGNORED: not SIP; segments cost one map lookup until a SYN restarts the flow.
  * - CLOSED: after FIN or RST; late retransmissions are dropped, a SYN restarts the flow.
+ *
+ * A gap the capture never fills (a segment lost by the capturing host, not by the network) is
+ * given up after `maxHeldSegments` held segments or `gapTimeoutSec` of capture time: the bytes
+ * before it are dropped and the held segments replayed as a mid-stream pickup.
  */
 import { classifySipStart, sipMessageLength } from '../sip/framing.js';
 import { TCP_FLAG } from '../layers/tcp.js';
@@ -28,6 +32,11 @@ export interface TcpReassemblyOptions {
   maxFlowBytes: number;
   /** Out-of-order segments held per flow before the gap is given up (default 64). */
   maxHeldSegments: number;
+  /**
+   * Capture time a gap may stay open (segments held behind it) before it is given up as lost
+   * in the capture, on the flow's next segment (default 10 s).
+   */
+  gapTimeoutSec: number;
   /** Data segments without a SIP start line before a flow picked up mid-stream is ignored (default 16). */
   maxHuntSegments: number;
   /** Capture time without a segment after which `expire` drops a flow (default 300 s). */
@@ -38,6 +47,7 @@ export const DEFAULT_TCP_OPTIONS: TcpReassemblyOptions = {
   maxFlows: 10_000,
   maxFlowBytes: 256 * 1024,
   maxHeldSegments: 64,
+  gapTimeoutSec: 10,
   maxHuntSegments: 16,
   idleSec: 300,
 };
@@ -119,6 +129,8 @@ export interface TcpFlow {
   end: number;
   held: HeldSegment[];
   heldBytes: number;
+  /** Capture time the oldest held segment arrived, in seconds. */
+  heldSinceSec: number;
   huntMisses: number;
   /** Capture time of the last segment, in seconds. */
   lastSec: number;
@@ -147,11 +159,6 @@ export class TcpReassembler {
     options: Partial<TcpReassemblyOptions> = {},
   ) {
     this.options = { ...DEFAULT_TCP_OPTIONS, ...options };
-  }
-
-  /** The flow for `key`, if tracked (for tests and diagnostics). */
-  flow(key: string): TcpFlow | undefined {
-    return this.flows.get(key);
   }
 
   /**
@@ -202,6 +209,7 @@ export class TcpReassembler {
         end: 0,
         held: [],
         heldBytes: 0,
+        heldSinceSec: 0,
         huntMisses: 0,
         lastSec: nowSec,
       };
@@ -229,8 +237,12 @@ export class TcpReassembler {
     if (state === FLOW_IGNORED) return;
     if (end > off) {
       if (state === FLOW_STREAM) {
-        this.insert(flow, seq, buf, off, end);
-        if (flow.state === FLOW_STREAM) this.frameMessages(flow);
+        if (flow.held.length > 0 && nowSec - flow.heldSinceSec >= this.options.gapTimeoutSec) {
+          this.giveUpGap(flow, seq, buf, off, end);
+        } else {
+          this.insert(flow, seq, buf, off, end);
+          if (flow.state === FLOW_STREAM) this.frameMessages(flow);
+        }
       } else if (state === FLOW_CLOSED && seqDiff(seq, flow.nextSeq) < 0) {
         this.stats.retransmissions++;
         return;
@@ -317,6 +329,7 @@ export class TcpReassembler {
       return;
     }
     this.stats.outOfOrder++;
+    if (flow.held.length === 0) flow.heldSinceSec = flow.lastSec;
     flow.held.push({ seq, data: buf.slice(off, end) });
     flow.heldBytes += len;
   }

@@ -194,6 +194,27 @@ describe('tunnels', () => {
     expect(sink.delivered).toEqual([{ ...v4Delivery, frame: 1, tunnelled: true }]);
   });
 
+  it.each([
+    ['ERSPAN type I (no sequence, no ERSPAN header)', gre(0x88be, eth(0x0800, IP4))],
+    ['ERSPAN type II', gre(0x88be, concat(hex`1064 082a 00000007`, eth(0x0800, IP4)), { seq: 9 })],
+    ['ERSPAN type III with subheader', gre(0x22eb, concat(hex`20000005 11223344 00000001 0000000000000000`, eth(0x8100, concat(vlanTag(3, 0x0800), IP4))), { seq: 1 })],
+  ])('GRE %s', (_, payload) => {
+    const { sink } = run([frame(outer(47, payload))]);
+    expect(sink.malformedReports).toEqual([]);
+    expect(sink.delivered).toEqual([{ ...v4Delivery, frame: 1, tunnelled: true }]);
+  });
+
+  it('VXLAN on UDP 4789 is decapsulated; other traffic on 4789 is plain UDP', () => {
+    const vx = udp(51000, 4789, concat(hex`08000000 00006400`, eth(0x0800, IP4)));
+    const rtp = udp(51000, 4789, hex`80 00 0001 00000000 00000001`);
+    const { sink, d } = run([frame(outer(17, vx), { index: 1 }), frame(outer(17, rtp), { index: 2 })]);
+    expect(sink.delivered).toEqual([
+      { ...v4Delivery, frame: 1, tunnelled: true },
+      { ...v4Delivery, frame: 2, src: '192.0.2.1', dst: '192.0.2.2', srcPort: 51000, dstPort: 4789, payload: '\x80\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01' },
+    ]);
+    expect(d.stats.udp).toBe(2);
+  });
+
   it('IP-in-IP (4) and IPv6-in-IPv4 (41)', () => {
     const { sink, d } = run([frame(outer(4, IP4), { index: 1 }), frame(outer(41, IP6), { index: 2 })]);
     expect(sink.delivered).toEqual([

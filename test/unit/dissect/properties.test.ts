@@ -36,7 +36,7 @@ const SIP = ascii('INVITE sip:a@b SIP/2.0\r\nContent-Length: 4\r\n\r\nbody');
 /** A plausible IP packet in one of several encapsulations. */
 const packetArb = fc
   .record({
-    kind: fc.integer({ min: 0, max: 9 }),
+    kind: fc.integer({ min: 0, max: 11 }),
     id: fc.integer({ min: 0, max: 3 }),
     off: fc.integer({ min: 0, max: 8 }).map((n) => n * 8),
     mf: fc.boolean(),
@@ -76,6 +76,12 @@ const packetArb = fc
         break;
       case 8:
         ip = ipv4('192.0.2.1', '192.0.2.2', 47, gre(0x6558, eth(0x8100, concat(vlanTag(1, 0x0800), ipv4('10.0.0.1', '10.0.0.2', 17, u)))));
+        break;
+      case 9:
+        ip = ipv4('192.0.2.1', '192.0.2.2', 17, udp(1, 4789, concat(new Uint8Array([8, 0, 0, 0, 0, 0, 1, 0]), eth(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, t)))));
+        break;
+      case 10:
+        ip = ipv4('192.0.2.1', '192.0.2.2', 47, gre(0x88be, concat(new Uint8Array([0x10, 0, 0, 1, 0, 0, 0, 0]), eth(0x0800, ipv4('10.0.0.1', '10.0.0.2', 17, u))), { seq: id }));
         break;
       default:
         ip = ipv4('10.0.0.1', '10.0.0.2', 1, concat(new Uint8Array(8), ipv4('10.0.0.2', '10.0.0.1', 17, u)));

@@ -245,6 +245,19 @@ describe('TCP reassembly for SIP framing', () => {
     expect(d.stats.tcpStreams.incompleteBytes).toBe(10);
   });
 
+  it('a gap still open after gapTimeoutSec is given up on the next segment', () => {
+    const c = new Conn().syn().seg('a', 1, D, INVITE.slice(0, 10));
+    const rel = 1 + INVITE.length;
+    c.seg('a', rel, D, ACK, 1001).seg('a', rel + ACK.length, D, ACK, 1005).seg('a', rel + 2 * ACK.length, D, ACK, 1011);
+    const { msgs, d } = c.run();
+    expect(d.stats.tcpStreams.gaps).toBe(1);
+    expect(msgs).toEqual([
+      [6, ACK],
+      [6, ACK],
+      [6, ACK],
+    ]);
+  });
+
   it('at most maxFlows: the least recently used flow is evicted', () => {
     const frames: Frame[] = [];
     for (let i = 0; i < 3; i++) {

@@ -23,6 +23,8 @@ import { decodeIpv6Fragment } from '../../../src/lib/layers/ipv6-fragment.js';
 import { decodeUdp } from '../../../src/lib/layers/udp.js';
 import { decodeTcp } from '../../../src/lib/layers/tcp.js';
 import { decodeGre } from '../../../src/lib/layers/gre.js';
+import { decodeErspan } from '../../../src/lib/layers/erspan.js';
+import { decodeVxlan } from '../../../src/lib/layers/vxlan.js';
 
 type Decode = (buf: Uint8Array) => Decoded<unknown, LayerErrorCode>;
 
@@ -76,6 +78,16 @@ const cases: LawCase[] = [
     needs: [[4, 4], [8, 8], [12, 12], [16, 16], [20, 20]],
     end: 20,
   },
+  { name: 'ERSPAN type II', decode: (b) => decodeErspan(b), layer: 'erspan', bytes: hex`1064 082a 00000007`, needs: [[8, 8]], end: 8 },
+  {
+    name: 'ERSPAN type III with subheader',
+    decode: (b) => decodeErspan(b),
+    layer: 'erspan',
+    bytes: hex`20000005 11223344 00000001 0000000000000000`,
+    needs: [[1, 8], [12, 12], [20, 20]],
+    end: 20,
+  },
+  { name: 'VXLAN', decode: (b) => decodeVxlan(b), layer: 'vxlan', bytes: hex`08000000 00123400`, needs: [[8, 8]], end: 8 },
 ];
 
 describe('truncation law: every prefix is TRUNCATED with exact need/have', () => {

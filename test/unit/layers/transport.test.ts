@@ -3,6 +3,8 @@ import { hex } from '../../helpers/hex.js';
 import { decodeUdp } from '../../../src/lib/layers/udp.js';
 import { decodeTcp, TCP_FLAG } from '../../../src/lib/layers/tcp.js';
 import { decodeGre } from '../../../src/lib/layers/gre.js';
+import { decodeErspan } from '../../../src/lib/layers/erspan.js';
+import { decodeVxlan, isVxlan } from '../../../src/lib/layers/vxlan.js';
 
 describe('UDP', () => {
   it('decodes and trims by its length field', () => {
@@ -99,5 +101,39 @@ describe('GRE', () => {
   });
   it('rejects versions other than 0 and 1', () => {
     expect(decodeGre(hex`00 02 08 00`)).toMatchObject({ ok: false, error: { code: 'BAD_GRE', layer: 'gre' } });
+  });
+});
+
+describe('ERSPAN', () => {
+  it('type II', () => {
+    expect(
+      decodeErspan(hex`
+        10 64       // version 1 (type II), VLAN 100
+        08 2a       // COS 0, En 1, T 0, session 42
+        00 00 00 07 // reserved, index 7`),
+    ).toEqual({ ok: true, value: { version: 1, vlan: 100, sessionId: 42, hasSubheader: false }, end: 8 });
+  });
+  it('type III with the platform-specific subheader', () => {
+    expect(
+      decodeErspan(hex`
+        20 00 00 05       // version 2 (type III), VLAN 0, session 5
+        11 22 33 44       // timestamp
+        00 00 00 01       // SGT 0, …, O = 1
+        00 00 00 00 00 00 00 00   // platform-specific subheader`),
+    ).toEqual({ ok: true, value: { version: 2, vlan: 0, sessionId: 5, hasSubheader: true }, end: 20 });
+  });
+  it('rejects other versions', () => {
+    expect(decodeErspan(hex`30 00 00 00 00 00 00 00`)).toMatchObject({ ok: false, error: { code: 'BAD_GRE', layer: 'erspan' } });
+  });
+});
+
+describe('VXLAN', () => {
+  it('decodes the VNI and recognises the header strictly', () => {
+    const h = hex`08 000000  00 12 34 00`;
+    expect(decodeVxlan(h)).toEqual({ ok: true, value: { vni: 0x1234 }, end: 8 });
+    expect(isVxlan(h, 0, 8)).toBe(true);
+    expect(isVxlan(hex`80 08 1234 00000000`, 0, 8)).toBe(false); // RTP
+    expect(isVxlan(hex`08 000000 00123401`, 0, 8)).toBe(false); // reserved byte set
+    expect(isVxlan(h, 0, 7)).toBe(false);
   });
 });
