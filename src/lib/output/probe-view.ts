@@ -37,7 +37,8 @@ function outcomeText(t: TargetResult, c: ChalkInstance): string {
 /** The summary table: one row per target. */
 export function renderProbeSummary(r: ProbeResult, c: ChalkInstance): string {
   const rows = r.targets.map((t) => {
-    const first = t.probes.find((p) => p.status !== null) ?? t.probes[0];
+    const answered = t.probes.filter((p) => p.status !== null);
+    const first = answered[answered.length - 1] ?? t.probes[0];
     const rtt = t.summary.rttMs;
     return [
       t.target,
@@ -97,7 +98,7 @@ function mediaText(d: MediaDirection): string {
 
 function renderCall(call: CallResult): [string, string][] {
   return [
-    ['call', `${call.uri}: ${statusText(call)} (ended by ${call.endedBy})${call.codec ? `, ${call.codec}` : ''}${call.prack ? ', PRACK' : ''}`],
+    ['call', `${call.uri}: ${statusText(call)} (end: ${call.endedBy})${call.codec ? `, ${call.codec}` : ''}${call.prack ? ', PRACK' : ''}`],
     ['SRD / setup', `${ms(call.srdMs)} / ${ms(call.setupMs)}`],
     ['SDT / SDD', `${ms(call.sdtMs)} / ${ms(call.sddMs)}`],
     ['RTP received', mediaText(call.rx)],
@@ -117,7 +118,7 @@ function renderTargetDetail(t: TargetResult, c: ChalkInstance): string {
   const out: string[] = [c.bold(`${t.target}`) + ` (${t.uri}, ${t.mode})`];
   const kv: [string, string][] = [];
   if (t.dns.length) kv.push(['resolved', t.dns.map((s) => `${s.type} ${s.query} → ${s.answers.join(', ') || 'none'}`).join('; ')]);
-  if (t.local) kv.push(['local', `${t.local.ip}:${t.local.port}`]);
+  if (t.local) kv.push(['local', `${t.local.ip.includes(':') ? `[${t.local.ip}]` : t.local.ip}:${t.local.port}`]);
   if (t.server) kv.push(['server', t.server]);
   if (t.userAgent) kv.push(['user-agent', t.userAgent]);
   if (t.allow.length) kv.push(['allow', t.allow.join(', ')]);
