@@ -233,8 +233,10 @@ export class AnalysisEngine implements DissectSink {
   private callRow(c: CallState, endSec: number, streamIds: { id: string; mos: number | null }[]): CallRow {
     const ms = (a: number | undefined, b: number | undefined) =>
       a === undefined || b === undefined ? null : Math.round((b - a) * 1e6) / 1e3;
-    const firstProgress = c.ringSec !== undefined && (c.answerSec === undefined || c.ringSec <= c.answerSec) ? c.ringSec : c.answerSec;
     const final = c.finalStatus;
+    // RFC 6076 §4.3: INVITE → first non-100 provisional, else the final response (2xx, or the
+    // failure for a failed setup, §4.3.2).
+    const firstProgress = c.ringSec !== undefined && (c.finalSec === undefined || c.ringSec <= c.finalSec) ? c.ringSec : c.finalSec;
     let endedBy: CallRow['endedBy'];
     if (c.byeSec !== undefined) endedBy = c.byeFromCaller ? 'caller-bye' : 'callee-bye';
     else if (c.cancelSec !== undefined && (final === undefined || final === 487)) endedBy = 'cancel';

@@ -59,8 +59,8 @@ export interface MediaResult {
 }
 
 export class MediaTracker {
-  /** ip → port → what SDP announced there. */
-  private readonly expected = new Map<string, Map<number, Expectation>>();
+  /** ip → port → what SDP announced there, most recent last (ports are reused across calls). */
+  private readonly expected = new Map<string, Map<number, Expectation[]>>();
   /** src → dst → (srcPort·65536 + dstPort) → ssrc → stream: no string building per packet. */
   private readonly flows = new Map<string, Map<string, Map<number, Map<number, Stream>>>>();
   private readonly order: Stream[] = [];
@@ -97,19 +97,43 @@ export class MediaTracker {
   private setExpectation(ip: string, port: number, e: Expectation): void {
     let ports = this.expected.get(ip);
     if (!ports) this.expected.set(ip, (ports = new Map()));
-    const old = ports.get(port);
-    if (old && old.callKey === e.callKey) Object.assign(old.payloads, e.payloads);
-    else ports.set(port, e);
+    const list = ports.get(port);
+    if (!list) {
+      ports.set(port, [e]);
+      return;
+    }
+    const old = list.find((x) => x.callKey === e.callKey);
+    if (old) {
+      Object.assign(old.payloads, e.payloads);
+      list.splice(list.indexOf(old), 1);
+      list.push(old);
+      return;
+    }
+    list.push(e);
+    if (list.length > 8) list.shift();
   }
 
-  private lookup(ip: string, port: number): Expectation | undefined {
-    return this.expected.get(ip)?.get(port);
+  /**
+   * The expectation a datagram belongs to. Both ends announced in one call win; else the most
+   * recent announcement of the destination, then of the source (symmetric RTP).
+   */
+  private match(p: TransportPacket): Expectation | undefined {
+    const dst = this.expected.get(p.dst)?.get(p.dstPort);
+    const src = this.expected.get(p.src)?.get(p.srcPort);
+    if (dst && src) {
+      for (let i = dst.length - 1; i >= 0; i--) {
+        const d = dst[i] as Expectation;
+        if (src.some((x) => x.callKey === d.callKey)) return d;
+      }
+    }
+    if (dst) return dst[dst.length - 1];
+    return src?.[src.length - 1];
   }
 
   udp(p: TransportPacket): void {
     const b = p.payload;
     if (b.length < 8 || b[0]! >> 6 !== 2) return;
-    const exp = this.lookup(p.dst, p.dstPort) ?? this.lookup(p.src, p.srcPort);
+    const exp = this.match(p);
     const second = b[1]!;
     if (second >= 200 && second <= 207) {
       if ((exp || this.heuristic) && isRtcpDatagram(b, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p, exp);

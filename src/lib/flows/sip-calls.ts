@@ -51,6 +51,8 @@ export interface CallState {
   from: string;
   to: string;
   caller: { ip: string; port: number };
+  /** Port in the INVITE's top Via sent-by: where responses go without rport (RFC 3261 §18.2.2). */
+  callerViaPort: number;
   callee: { ip: string; port: number };
   inviteSec: number;
   firstInviteFrame: number;
@@ -65,6 +67,8 @@ export interface CallState {
   cancelSec?: number;
   byeSec?: number;
   byeFromCaller?: boolean;
+  /** Where the first BYE came from: its answer is the one sent back there. */
+  byeOrigin?: { ip: string; port: number; viaPort: number };
   byeAnsweredSec?: number;
   byeStatus?: number;
   toTags: Set<string>;
@@ -355,7 +359,8 @@ export class SipCallTracker {
     }
     const status = msg.statusCode ?? 0;
     if (cseqMethod === 'INVITE') this.onInviteResponse(call, msg, ctx, status);
-    else if (cseqMethod === 'BYE' && status >= 200 && call.byeAnsweredSec === undefined && call.byeSec !== undefined) {
+    else if (cseqMethod === 'BYE' && status >= 200 && call.byeAnsweredSec === undefined && call.byeOrigin !== undefined &&
+      ctx.dst === call.byeOrigin.ip && (ctx.dstPort === call.byeOrigin.port || ctx.dstPort === call.byeOrigin.viaPort)) {
       call.byeAnsweredSec = ctx.tSec;
       call.byeStatus = status;
       this.opts.onCallEnd?.(call);
@@ -376,6 +381,7 @@ export class SipCallTracker {
       from: uriText(msg.from?.uri),
       to: uriText(msg.to?.uri),
       caller: { ip: ctx.src, port: ctx.srcPort },
+      callerViaPort: msg.via[0]?.port ?? 5060,
       callee: { ip: ctx.dst, port: ctx.dstPort },
       inviteSec: ctx.tSec,
       firstInviteFrame: ctx.frame,
@@ -415,6 +421,7 @@ export class SipCallTracker {
         if (call.byeSec === undefined) {
           call.byeSec = ctx.tSec;
           call.byeFromCaller = (msg.from?.tag ?? '') === call.fromTag;
+          call.byeOrigin = { ip: ctx.src, port: ctx.srcPort, viaPort: msg.via[0]?.port ?? 5060 };
         }
         break;
       case 'PRACK':
@@ -433,6 +440,13 @@ export class SipCallTracker {
   private onInviteResponse(call: CallState, msg: SipMessage, ctx: SipContext, status: number): void {
     const toTag = msg.to?.tag;
     if (toTag) call.toTags.add(toTag);
+    // Timing and outcome come from the caller's leg only: behind a proxy the same responses
+    // are seen earlier on the proxy→callee leg, which would shorten SRD and setup time.
+    const toCaller = ctx.dst === call.caller.ip && (ctx.dstPort === call.caller.port || ctx.dstPort === call.callerViaPort);
+    if (!toCaller) {
+      if (status > 100 && status < 300) this.offerAnswer(call, msg, 'callee');
+      return;
+    }
     if (status >= 100 && status < 200) {
       if (status > 100 && call.ringSec === undefined) call.ringSec = ctx.tSec;
       if (status > 100) this.offerAnswer(call, msg, 'callee');
