@@ -375,9 +375,9 @@ export class MediaTracker {
       const voice = mine.filter((s) => s.mos !== null || s.mosInputs !== null);
       if (c.media.length > 0 && voice.length === 0) {
         out.push({
-          severity: 'error',
+          severity: 'warning',
           code: 'NO_MEDIA',
-          message: `call ${c.callId} was answered but no RTP was seen for it`,
+          message: `call ${c.callId} was answered but the capture holds no RTP for it (media not captured, or no audio)`,
           evidence: { callId: c.callId, media: c.media },
         });
         continue;
