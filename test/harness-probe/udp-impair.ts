@@ -67,17 +67,19 @@ export async function startImpairRelay(o: ImpairRelayOptions): Promise<ImpairRel
   const ip = o.listenIp ?? '127.0.0.1';
   const front = await bind(ip);
   const back = await bind(ip);
-  const rnd = mulberry32(o.seed);
+  // one generator per direction: the draws of one direction never depend on the other's timing
+  const rndUp = mulberry32(o.seed);
+  const rndDown = mulberry32(o.seed ^ 0x9e3779b9);
   const up: DirectionStats = { received: 0, forwarded: 0, dropped: 0 };
   const down: DirectionStats = { received: 0, forwarded: 0, dropped: 0 };
   let client: { ip: string; port: number } | undefined;
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
 
-  const relay = (imp: Impairment | undefined, st: DirectionStats, msg: Buffer, send: () => void) => {
+  const relay = (imp: Impairment | undefined, st: DirectionStats, rnd: () => number, send: () => void) => {
     st.received++;
     if (closed || up.received + down.received > o.maxPackets) return;
-    // always draw both numbers so one direction's traffic does not shift the other's sequence
+    // always draw both numbers: packet n of a direction always gets the same pair
     const lossDraw = rnd();
     const jitterDraw = rnd();
     if (imp?.lossPct && lossDraw * 100 < imp.lossPct) {
@@ -98,17 +100,16 @@ export async function startImpairRelay(o: ImpairRelayOptions): Promise<ImpairRel
       }, delay);
       timers.add(t);
     }
-    void msg;
   };
 
   front.on('message', (msg, rinfo) => {
     client = { ip: rinfo.address, port: rinfo.port };
-    relay(o.up, up, msg, () => back.send(msg, o.target.port, o.target.ip));
+    relay(o.up, up, rndUp, () => back.send(msg, o.target.port, o.target.ip));
   });
   back.on('message', (msg) => {
     const c = client;
     if (!c) return;
-    relay(o.down, down, msg, () => front.send(msg, c.port, c.ip));
+    relay(o.down, down, rndDown, () => front.send(msg, c.port, c.ip));
   });
   front.on('error', () => undefined);
   back.on('error', () => undefined);
