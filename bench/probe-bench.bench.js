@@ -1,0 +1,182 @@
+// bench/probe-bench.bench.js — OPTIONS round-trip time on loopback: voipdiag probe against
+// sipsak (the anchor), same kamailio, same run, interleaved rounds so both see the same load.
+//
+//   node bench/probe-bench.bench.js          # alone (needs `npm run build`, kamailio, sipsak)
+//   npm run bench                            # picked up by bench/run.js as a plugin
+//
+// kamailio (test/harness/kamailio/kamailio.cfg, UDP only) is started on a free 127.0.0.1 port
+// and stopped by its PID at the end. Each round: one `voipdiag probe --count N --interval 20ms
+// --json` (N RTTs from one process) and N `sipsak -vv -s` processes (one RTT each, "reply
+// received after X ms"). Reported: the median RTT of each, the difference, and the CLI start-up
+// time (`voipdiag --version`, median of 5). Informs only; bounded: ROUNDS × N requests.
+import { execFile, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CFG = join(ROOT, 'test', 'harness', 'kamailio', 'kamailio.cfg');
+const ROUNDS = Number(process.env.PROBE_BENCH_ROUNDS ?? 5);
+const PER_ROUND = Number(process.env.PROBE_BENCH_N ?? 20);
+const TOLERANCE_MS = 0.3;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function exec(cmd, args, timeoutMs = 30_000) {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr), wallMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function portFree(port) {
+  const udp = await new Promise((r) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => r(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => r(true)));
+  });
+  if (!udp) return false;
+  return new Promise((r) => {
+    const srv = createServer();
+    srv.once('error', () => r(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => r(true)));
+  });
+}
+
+function childPids(pid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+async function startKamailio() {
+  let port = 0;
+  for (let i = 0; i < 50 && port === 0; i++) {
+    const p = 21000 + 2 * Math.floor(Math.random() * 2000);
+    if (await portFree(p)) port = p;
+  }
+  if (port === 0) throw new Error('no free port for kamailio');
+  const dir = mkdtempSync(join(tmpdir(), 'voipdiag-probe-bench-'));
+  const child = spawn('kamailio', ['-f', CFG, '-DD', '-E', '-Y', dir, '-P', join(dir, 'k.pid'), '-m', '64', '-M', '8', '-l', `udp:127.0.0.1:${port}`, '-l', `tcp:127.0.0.1:${port}`, '-A', 'LOG_LEVEL=1'], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    const workers = childPids(child.pid);
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    await Promise.race([exited, sleep(5000)]);
+    for (const w of [child.pid, ...workers]) {
+      try {
+        process.kill(w, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100; i++) {
+    const r = await exec('sipsak', ['-s', `sip:ping@127.0.0.1:${port}`], 3000);
+    if (r.code === 0) return { port, stop };
+    await sleep(100);
+  }
+  await stop();
+  throw new Error('kamailio did not answer OPTIONS within 10 s');
+}
+
+async function voipdiagRtts(node, bin, port) {
+  const r = await exec(node, [bin, 'probe', `sip:ping@127.0.0.1:${port}`, '--count', String(PER_ROUND), '--interval', '20ms', '--json']);
+  if (r.code !== 0) throw new Error(`voipdiag probe exited ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout).result.targets[0].probes.map((p) => p.rttMs).filter((x) => typeof x === 'number');
+}
+
+async function sipsakRtts(port) {
+  const out = [];
+  for (let i = 0; i < PER_ROUND; i++) {
+    const r = await exec('sipsak', ['-vv', '-s', `sip:ping@127.0.0.1:${port}`], 5000);
+    const m = /reply received after ([0-9.]+) ms/.exec(r.stdout + r.stderr);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+export async function measureProbe({ node = process.execPath, withStartup = true, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  const bin = join(ROOT, 'bin', 'run.js');
+  const kam = await startKamailio();
+  const ours = [];
+  const anchor = [];
+  try {
+    log(`probe-bench: kamailio on 127.0.0.1:${kam.port}, ${ROUNDS} rounds × ${PER_ROUND} requests each`);
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(...(await voipdiagRtts(node, bin, kam.port)));
+      anchor.push(...(await sipsakRtts(kam.port)));
+    }
+  } finally {
+    await kam.stop();
+  }
+  const startup = [];
+  if (withStartup) for (let i = 0; i < 5; i++) startup.push((await exec(node, [bin, '--version'])).wallMs);
+  const oursMs = median(ours);
+  const anchorMs = median(anchor);
+  return { oursMs, anchorMs, deltaMs: oursMs - anchorMs, samples: { ours: ours.length, anchor: anchor.length }, startupMs: withStartup ? median(startup) : null };
+}
+
+function rowsOf(m) {
+  const rows = [
+    { name: 'sipsak OPTIONS RTT (median)', rate: m.anchorMs, rateUnit: 'ms', note: `anchor, ${m.samples.anchor} requests (one process each)` },
+    {
+      name: 'voipdiag probe OPTIONS RTT (median)',
+      rate: m.oursMs,
+      rateUnit: 'ms',
+      ratio: m.anchorMs / m.oursMs,
+      anchor: 'sipsak OPTIONS RTT (median)',
+      note: `${m.samples.ours} requests; Δ ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(3)} ms vs sipsak (ratio > 1: lower RTT)`,
+    },
+  ];
+  if (m.startupMs !== null) rows.push({ name: 'voipdiag --version (start-up)', wallSec: m.startupMs / 1000, note: 'median of 5' });
+  return rows;
+}
+
+/** bench/run.js plugin entry (run.js measures start-up itself). */
+export async function run(ctx) {
+  const m = await measureProbe({ node: ctx.node, withStartup: false, log: ctx.log });
+  return {
+    rows: rowsOf(m),
+    checks: [{ name: `voipdiag median OPTIONS RTT within ${TOLERANCE_MS} ms of sipsak's`, ok: Math.abs(m.deltaMs) <= TOLERANCE_MS, detail: `Δ ${m.deltaMs.toFixed(3)} ms` }],
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const m = await measureProbe();
+  for (const r of rowsOf(m)) {
+    const value = r.rate !== undefined ? `${r.rate.toFixed(3)} ${r.rateUnit}` : `${(r.wallSec * 1000).toFixed(0)} ms`;
+    process.stdout.write(`${r.name.padEnd(40)} ${value.padStart(12)}  ${r.note}\n`);
+  }
+  const ok = Math.abs(m.deltaMs) <= TOLERANCE_MS;
+  process.stdout.write(`\n${ok ? 'ok' : 'NOT ok'}: voipdiag's median is ${Math.abs(m.deltaMs).toFixed(3)} ms ${m.deltaMs >= 0 ? 'above' : 'below'} sipsak's (tolerance ${TOLERANCE_MS} ms)\n`);
+  process.stdout.write(JSON.stringify({ probeBench: m }) + '\n');
+}
