@@ -17,9 +17,12 @@
  * - IGNORED: not SIP; segments cost one map lookup until a SYN restarts the flow.
  * - CLOSED: after FIN or RST; late retransmissions are dropped, a SYN restarts the flow.
  *
- * A gap the capture never fills (a segment lost by the capturing host, not by the network) is
- * given up after `maxHeldSegments` held segments or `gapTimeoutSec` of capture time: the bytes
- * before it are dropped and the held segments replayed as a mid-stream pickup.
+ * Gaps: a segment past a gap is held when it continues a message (reordering within a message
+ * is repaired when the gap fills), but when it starts a new SIP message the stream jumps to it
+ * at once, dropping the partial message before the gap (tshark 4 behaves the same: it shows
+ * the message in its own frame and ignores the late retransmission). A gap behind held
+ * segments that the capture never fills is given up after `maxHeldSegments` held segments or
+ * `gapTimeoutSec` of capture time: the held segments are replayed as a mid-stream pickup.
  */
 import { classifySipStart, sipMessageLength } from '../sip/framing.js';
 import { TCP_FLAG } from '../layers/tcp.js';
@@ -140,6 +143,13 @@ export interface TcpFlow {
 export interface TcpMessageSink {
   message(flow: TcpFlow, buf: Uint8Array, start: number, end: number): void;
   malformed(layer: string, code: LayerErrorCode): void;
+}
+
+/** True when `buf[off..end)` starts, after any CR/LF keepalive bytes, with a SIP start line. */
+function startsWithSipLine(buf: Uint8Array, off: number, end: number): boolean {
+  let i = off;
+  while (i < end && (buf[i] === 0x0d || buf[i] === 0x0a)) i++;
+  return i < end && classifySipStart(buf, i, end) === 1;
 }
 
 /** Signed distance a − b in 32-bit sequence space. */
@@ -298,7 +308,8 @@ export class TcpReassembler {
   private insert(flow: TcpFlow, seq: number, buf: Uint8Array, off: number, end: number): void {
     const d = seqDiff(seq, flow.nextSeq);
     if (d > 0) {
-      this.hold(flow, seq, buf, off, end);
+      if (startsWithSipLine(buf, off, end)) this.jumpGap(flow, seq, buf, off, end);
+      else this.hold(flow, seq, buf, off, end);
       return;
     }
     if (d < 0) {
@@ -352,6 +363,28 @@ export class TcpReassembler {
     flow.huntMisses = 0;
     for (const h of held) this.resume(flow, h.seq, h.data, 0, h.data.length);
     this.resume(flow, seq, buf, off, end);
+  }
+
+  /**
+   * A segment past a gap starts a new SIP message: take the stream up there at once (what
+   * tshark does too), dropping the partial message before the gap and whatever was held
+   * before this segment. A late retransmission of the gap then counts as a retransmission.
+   */
+  private jumpGap(flow: TcpFlow, seq: number, buf: Uint8Array, off: number, end: number): void {
+    this.stats.gaps++;
+    let dropped = flow.end - flow.start;
+    const kept: HeldSegment[] = [];
+    for (const h of flow.held) {
+      if (seqDiff(h.seq, seq) > 0) kept.push(h);
+      else dropped += h.data.length;
+    }
+    this.stats.incompleteBytes += dropped;
+    flow.start = 0;
+    flow.end = 0;
+    flow.held = kept;
+    flow.heldBytes = kept.reduce((n, h) => n + h.data.length, 0);
+    flow.nextSeq = seq;
+    this.insert(flow, seq, buf, off, end);
   }
 
   private resume(flow: TcpFlow, seq: number, buf: Uint8Array, off: number, end: number): void {
