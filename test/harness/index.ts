@@ -24,6 +24,7 @@ export * from './ports.js';
 export * from './procs.js';
 export * from './sip.js';
 export * from './kamailio.js';
+export * from './lab.js';
 export * from './sipp.js';
 export * from './tcpdump.js';
 export * from './netns.js';

@@ -22,7 +22,6 @@ import {
   labCaptureFilter,
   linkVeth,
   netnsExists,
-  pickLabPorts,
   randomToken,
   run,
   runSippUac,
@@ -30,7 +29,7 @@ import {
   sipOptionsInNetns,
   sipRequest,
   startKamailio,
-  startSippUasSet,
+  startLab,
   startTcpdump,
   startedProcesses,
   uriHost,
@@ -40,10 +39,23 @@ import {
   type SipResponse,
   type SipTransport,
   type SippUacResult,
+  type SippUasHandle,
 } from '../harness/index.js';
 import { FIXTURES, readCapinfos, readSipMessages, readSipStat } from '../helpers/truth.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+/**
+ * Responses with consecutive repeats collapsed: on a loaded machine a UAS may retransmit its
+ * 200/486 (or the UAC its INVITE) before the ACK/100 gets through; that is legitimate SIP.
+ */
+const seq = <T,>(xs: T[]): T[] => xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
+
+/** Status codes received, a retransmission (same status and CSeq as the previous one) counted once. */
+const responsesOf = (r: SippUacResult): number[] => {
+  const rx = r.messages.filter((m) => m.direction === 'received' && m.status !== null);
+  return rx.filter((m, i) => i === 0 || `${m.status} ${m.cseq}` !== `${rx[i - 1]!.status} ${rx[i - 1]!.cseq}`).map((m) => m.status as number);
+};
 
 interface RtpStreamRow {
   src: string;
@@ -83,24 +95,26 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
 
   let ports: LabPorts;
   let kam: KamailioHandle;
-  let uas: Awaited<ReturnType<typeof startSippUasSet>>;
+  let uas: SippUasHandle[];
   let capDir: string;
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
-    ports = await pickLabPorts();
     capDir = mkdtempSync(join(tmpdir(), 'voipdiag-harness-test-'));
-    const t0 = Date.now();
-    kam = await startKamailio({ ports, noAnswerMs: 3000, deadMs: 2000 });
+    // a free port plan (offset 0, 200, ... if another lab holds the defaults), kamailio, 4 UAS
+    const lab = await startLab({ kamailio: { noAnswerMs: 3000, deadMs: 2000 } });
+    ports = lab.ports;
+    kam = lab.kamailio;
+    uas = lab.uasList;
+    timings.portOffset = ports.offset;
     timings.kamailioReadyMs = kam.readyMs;
-    uas = await startSippUasSet(['echo', 'busy', 'noanswer', 'options'], { ports });
-    timings.uasReadyMs = Math.max(...uas.all.map((u) => u.readyMs));
-    timings.labReadyMs = Date.now() - t0;
+    timings.uasReadyMs = Math.max(...uas.map((u) => u.readyMs));
+    timings.labReadyMs = lab.readyMs;
   });
 
   afterAll(async () => {
     // normally done (and checked) by the last test; this is for early failures
-    await uas?.stop();
+    await Promise.all((uas ?? []).map((u) => u.stop()));
     await kam?.stop();
     if (capDir) rmSync(capDir, { recursive: true, force: true });
     console.log(`harness timings (ms): ${JSON.stringify(timings)}`);
@@ -186,10 +200,10 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
 
   describe('sipp UAS peers', () => {
     test('each UAS is up on its own SIP/media/control port and the options UAS answers 200', async () => {
-      expect(uas.all.map((u) => u.kind).sort()).toEqual(['busy', 'echo', 'noanswer', 'options']);
-      expect(new Set(uas.all.map((u) => u.controlPort)).size).toBe(4);
-      expect(new Set(uas.all.map((u) => u.mediaPort)).size).toBe(4);
-      for (const u of uas.all) expect(isPidAlive(u.pid)).toBe(true);
+      expect(uas.map((u) => u.kind).sort()).toEqual(['busy', 'echo', 'noanswer', 'options']);
+      expect(new Set(uas.map((u) => u.controlPort)).size).toBe(4);
+      expect(new Set(uas.map((u) => u.mediaPort)).size).toBe(4);
+      for (const u of uas) expect(isPidAlive(u.pid)).toBe(true);
       const r = await sipOptions({ host: '127.0.0.1', port: ports.uas.options });
       expect(r.status).toBe(200);
       expect(header(r, 'server')).toBe('voipdiag-harness-uas-options');
@@ -211,15 +225,15 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
       timings.tcpdumpStopMs = stats.stopMs;
       timings.echoCallMs = r.durationMs;
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([100, 180, 200, 200]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([100, 180, 200, 200]);
       expect(r.stats.successful).toBe(1);
       expect(cap.linkType).toMatch(/EN10MB/);
       expect(stats.dropped).toBe(0);
       const streams = await rtpStreams(file);
       const out = streams.filter((s) => s.payload === 'g711A' && s.srcPort === mediaPort && s.dstPort === ports.uasMedia.echo);
       const back = streams.filter((s) => s.payload === 'g711A' && s.srcPort === ports.uasMedia.echo && s.dstPort === mediaPort);
-      expect(out).toHaveLength(1);
-      expect(back).toHaveLength(1);
+      expect(out, JSON.stringify(streams)).toHaveLength(1);
+      expect(back, JSON.stringify(streams)).toHaveLength(1);
       expect(out[0]!.packets).toBe(r.audioPackets);
       expect(back[0]!.packets).toBe(r.audioPackets);
       expect(back[0]!.ssrc).toBe(out[0]!.ssrc); // sipp -rtp_echo returns the packets unchanged
@@ -228,37 +242,37 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
       const dtmf = streams.filter((s) => s.payload === 'rtpevent' || s.payload === 'telephone-event');
       expect(dtmf).toHaveLength(2);
       expect(dtmf.every((s) => s.packets === 10)).toBe(true);
-      expect(stats.captured).toBe(streams.reduce((n, s) => n + s.packets, 0));
+      expect(stats.captured, JSON.stringify(streams)).toBe(streams.reduce((n, s) => n + s.packets, 0));
     });
 
     test('busy: 486', async ({ expect }) => {
       const r = await runSippUac('fail', { service: 'busy', ports });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([100, 486]);
-      expect(r.messages.filter((m) => m.direction === 'sent').map((m) => m.method)).toEqual(['INVITE', 'ACK']);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([100, 486]);
+      expect(seq(r.messages.filter((m) => m.direction === 'sent').map((m) => m.method))).toEqual(['INVITE', 'ACK']);
     });
 
     test('noanswer: rings, then 408 from kamailio after its 3 s timer', async ({ expect }) => {
       const r = await runSippUac('fail', { service: 'noanswer', ports });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([100, 180, 408]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([100, 180, 408]);
       expect(r.durationMs).toBeGreaterThanOrEqual(3000);
-      expect(r.durationMs).toBeLessThan(6000);
+      expect(r.durationMs).toBeLessThan(10_000); // generous: sipp start-up on a loaded box
     });
 
     test('dead: closed port behind kamailio, 408 after 2 s', async ({ expect }) => {
       const r = await runSippUac('fail', { service: 'dead', ports });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([100, 408]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([100, 408]);
       expect(r.durationMs).toBeGreaterThanOrEqual(2000);
-      expect(r.durationMs).toBeLessThan(5000);
+      expect(r.durationMs).toBeLessThan(9000);
     });
 
     test('cancelled: CANCEL after 180, 200 to the CANCEL and 487 to the INVITE', async ({ expect }) => {
       const r = await runSippUac('cancel', { service: 'noanswer', ports, ringMs: 500 });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([100, 180, 200, 487]);
-      expect(r.messages.map((m) => `${m.direction === 'sent' ? '>' : '<'}${m.status ?? m.method}`)).toEqual([
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([100, 180, 200, 487]);
+      expect(seq(r.messages.map((m) => `${m.direction === 'sent' ? '>' : '<'}${m.status ?? m.method}`))).toEqual([
         '>INVITE', '<100', '<180', '>CANCEL', '<200', '<487', '>ACK',
       ]);
       const ok = r.messages.find((m) => m.status === 200)!;
@@ -272,21 +286,22 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
     test('register: 401 then 200', async ({ expect }) => {
       const r = await runSippUac('register', { service: 'bob', authUser: 'bob', authPass: 'bobpw', ports });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([401, 200]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([401, 200]);
     });
 
     test('register-bad: 401 401, exit 1, nothing sent after the refusal', async ({ expect }) => {
       const r = await runSippUac('register', { service: 'bob', authUser: 'bob', authPass: 'wrong', ports });
       expect(r.exitCode).toBe(1);
-      expect(r.responses).toEqual([401, 401]);
-      expect(r.messages.filter((m) => m.direction === 'sent').map((m) => m.method)).toEqual(['REGISTER', 'REGISTER']);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([401, 401]);
+      expect(seq(r.messages.filter((m) => m.direction === 'sent').map((m) => m.method))).toEqual(['REGISTER']);
+      expect(r.messages.filter((m) => m.direction === 'sent' && m.method === 'REGISTER').map((m) => m.cseq)).toEqual(['1 REGISTER', '2 REGISTER']);
       expect(r.stats.failed).toBe(1);
     });
 
     test('authtest: 407 challenge, then the authenticated INVITE is answered', async ({ expect }) => {
       const r = await runSippUac('call', { service: 'authtest', authUser: 'alice', authPass: 'alicepw', ports, audioPackets: 10 });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([407, 100, 180, 200, 200]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([407, 100, 180, 200, 200]);
     });
 
     test('unknown user: 404', async ({ expect }) => {
@@ -298,7 +313,7 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
     test('options UAC against kamailio: 200', async ({ expect }) => {
       const r = await runSippUac('options', { service: 'ping', ports });
       expect(r.exitCode).toBe(0);
-      expect(r.responses).toEqual([200]);
+      expect(responsesOf(r), r.stdout.slice(-800)).toEqual([200]);
     });
   });
 
@@ -341,7 +356,7 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
     expect(kamPids.length).toBeGreaterThan(1); // main + workers
     const t0 = Date.now();
     const [u, k] = await Promise.all([
-      Promise.all(uas.all.map((x) => x.stop())),
+      Promise.all(uas.map((x) => x.stop())),
       kam.stop(),
     ]);
     timings.stopAllMs = Date.now() - t0;
@@ -351,7 +366,7 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
     for (const pid of kamPids) expect(isPidAlive(pid), `kamailio pid ${pid}`).toBe(false);
     for (const p of startedProcesses()) expect(isPidAlive(p.pid), `${p.name} pid ${p.pid}`).toBe(false);
     expect(existsSync(kam.dir)).toBe(false);
-    for (const x of uas.all) expect(existsSync(x.dir)).toBe(false);
+    for (const x of uas) expect(existsSync(x.dir)).toBe(false);
   });
 });
 
