@@ -59,14 +59,26 @@ export interface ReadCapturesOptions {
   stdin?: Readable;
 }
 
+interface InputShape {
+  gzip: boolean;
+  /** Decompressed bytes seen so far, and the first (up to) 4 of them. */
+  bytes: number;
+  leading: number[];
+}
+
+function noteBytes(shape: InputShape, chunk: Uint8Array): void {
+  shape.bytes += chunk.length;
+  for (let i = 0; i < chunk.length && shape.leading.length < 4; i++) shape.leading.push(chunk[i] ?? 0);
+}
+
 interface CaptureInput {
   path: string;
   /** Decompressed chunks, in order. */
   chunks: AsyncGenerator<Uint8Array, void, undefined>;
   /** Input bytes read so far (before decompression). */
   rawBytes(): number;
-  /** The first 4 bytes as hex, once read (for NOT_A_CAPTURE messages). */
-  leadingHex(): string;
+  /** What the input looked like, for NOT_A_CAPTURE messages. */
+  shape(): InputShape;
   /** Stop reading and release the file. */
   close(): void;
 }
@@ -101,7 +113,7 @@ export async function readCaptures(
 
 interface ParsedFile {
   path: string;
-  leadingHex: string;
+  shape: InputShape;
   summary: CaptureParseSummary;
   /** A problem of the input stream itself (gzip corruption), reported as a warning. */
   streamWarning: Warning | null;
@@ -116,19 +128,21 @@ async function readOne(input: CaptureInput, sink: FrameSink, opts: ReadCapturesO
   signal?.addEventListener('abort', halt, { once: true });
   try {
     if (isAborted(signal)) parser.halt();
-    else {
-      for await (const chunk of input.chunks) {
-        parser.push(chunk, sink);
-        onProgress?.({ bytesRead: input.rawBytes(), frames: parser.frames });
-        if (parser.fatal !== null || isAborted(signal)) break;
+    while (!isAborted(signal)) {
+      const next = await nextChunk(input);
+      if (next instanceof Error) {
+        streamWarning = streamFailure(input.path, next, parser, signal);
+        break;
       }
+      if (next === null) break;
+      parser.push(next, sink); // a throw from the sink is the caller's bug: it propagates as is
+      onProgress?.({ bytesRead: input.rawBytes(), frames: parser.frames });
+      if (parser.fatal !== null) break;
     }
-  } catch (err) {
-    streamWarning = streamFailure(input.path, err, parser, signal);
   } finally {
     signal?.removeEventListener('abort', halt);
   }
-  return { path: input.path, leadingHex: input.leadingHex(), summary: parser.end(), streamWarning };
+  return { path: input.path, shape: input.shape(), summary: parser.end(), streamWarning };
 }
 
 /** One input of a merge: its parser and the copied frames of the last chunk not yet emitted. */
@@ -155,19 +169,19 @@ class MergeSource {
     while (this.head >= this.queue.length && !this.done) {
       this.queue.length = 0;
       this.head = 0;
-      try {
-        const next = await this.input.chunks.next();
-        if (next.done === true) {
-          this.done = true;
-          break;
-        }
-        this.parser.push(next.value, this.enqueue);
-        progress();
-        if (this.parser.fatal !== null || opts.signal?.aborted === true) this.done = true;
-      } catch (err) {
-        this.streamWarning = streamFailure(this.input.path, err, this.parser, opts.signal);
+      const next = await nextChunk(this.input);
+      if (next instanceof Error) {
+        this.streamWarning = streamFailure(this.input.path, next, this.parser, opts.signal);
         this.done = true;
+        break;
       }
+      if (next === null) {
+        this.done = true;
+        break;
+      }
+      this.parser.push(next, this.enqueue);
+      progress();
+      if (this.parser.fatal !== null || isAborted(opts.signal)) this.done = true;
     }
   }
 
@@ -192,7 +206,8 @@ async function readMerged(inputs: CaptureInput[], sink: FrameSink, opts: ReadCap
   for (const s of sources) {
     await s.fill(opts, progress);
     // A file that is not a capture fails the whole read before any frame is delivered.
-    assertCapture(s.input.path, s.input.leadingHex(), s.parser.fatal === null ? null : s.parser.end());
+    // (after fill: either a frame is queued, so the format is known, or the input is done)
+    if (s.parser.format === null || s.parser.fatal !== null) assertCapture(s.input.path, s.input.shape(), s.parser.end());
   }
   const out: Frame = { tsSec: 0, tsNsec: 0, linkType: 0, data: new Uint8Array(0), origLen: 0, index: 0, fileIndex: 0 };
   for (;;) {
@@ -222,10 +237,20 @@ async function readMerged(inputs: CaptureInput[], sink: FrameSink, opts: ReadCap
   }
   return sources.map((s) => ({
     path: s.input.path,
-    leadingHex: s.input.leadingHex(),
+    shape: s.input.shape(),
     summary: s.parser.end(),
     streamWarning: s.streamWarning,
   }));
+}
+
+/** The next chunk, null at the end, or the read / gunzip error (returned, not thrown). */
+async function nextChunk(input: CaptureInput): Promise<Uint8Array | null | Error> {
+  try {
+    const next = await input.chunks.next();
+    return next.done === true ? null : next.value;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
@@ -237,8 +262,8 @@ function summarise(parsed: ParsedFile[], aborted: boolean): CaptureReadSummary {
   const warnings: Warning[] = [];
   let packets = 0;
   let bytes = 0;
-  for (const { path, leadingHex, summary, streamWarning } of parsed) {
-    if (!(aborted && summary.format === null && summary.fatal === null)) assertCapture(path, leadingHex, summary);
+  for (const { path, shape, summary, streamWarning } of parsed) {
+    if (!(aborted && summary.format === null && summary.fatal === null)) assertCapture(path, shape, summary);
     const format = summary.format ?? 'pcap';
     const file: CaptureFileSummary = {
       path,
@@ -294,15 +319,19 @@ function corruptionReason(code: string): string {
   }
 }
 
-/** Throws NOT_A_CAPTURE for an empty input or one that does not start like pcap / pcapng. */
-function assertCapture(path: string, leadingHex: string, summary: CaptureParseSummary | null): void {
-  if (summary === null) return;
+/**
+ * Throws NOT_A_CAPTURE for an empty input, one shorter than a magic number, or one that does
+ * not start like pcap / pcapng.
+ */
+function assertCapture(path: string, shape: InputShape, summary: CaptureParseSummary): void {
   const badStart = summary.fatal !== null && summary.fatal.code === 'BAD_MAGIC';
   if (summary.format !== null && !badStart) return;
-  if (summary.format === null && summary.truncated !== null) return; // a cut-off magic: TRUNCATED
+  const hex = Buffer.from(shape.leading).toString('hex');
+  const gz = shape.gzip ? 'gzip data that ' : '';
   let reason: string;
-  if (summary.bytesConsumed === 0 && summary.fatal === null) reason = 'empty file';
-  else reason = `starts with 0x${leadingHex}`;
+  if (shape.bytes === 0) reason = shape.gzip ? 'empty gzip data' : 'empty file';
+  else if (shape.bytes < 4) reason = `${gz}holds only ${shape.bytes} byte${shape.bytes === 1 ? '' : 's'}: 0x${hex}`;
+  else reason = `${gz}starts with 0x${hex}`;
   throw notACapture(path, reason);
 }
 
@@ -358,7 +387,7 @@ function isGzip(b: Uint8Array): boolean {
  */
 function fileInput(path: string, handle: FileHandle): CaptureInput {
   let rawBytes = 0;
-  let leading = '';
+  const shape: InputShape = { gzip: false, bytes: 0, leading: [] };
   let closed = false;
   let streams: Readable[] = [];
   const release = (): void => {
@@ -373,20 +402,26 @@ function fileInput(path: string, handle: FileHandle): CaptureInput {
       const first = (await handle.read(buf, 0, buf.length, null)).bytesRead;
       if (first === 0) return;
       rawBytes += first;
-      leading = Buffer.from(buf.subarray(0, Math.min(4, first))).toString('hex');
       if (isGzip(buf.subarray(0, first))) {
+        shape.gzip = true;
         const raw = handle.createReadStream({ start: first, highWaterMark: READ_CHUNK_BYTES, autoClose: false });
         raw.on('data', (c: string | Buffer) => {
           rawBytes += c.length;
         });
-        yield* gunzipped(buf.slice(0, first), raw, (s) => streams.push(s));
+        for await (const out of gunzipped(buf.slice(0, first), raw, (s) => streams.push(s))) {
+          noteBytes(shape, out);
+          yield out;
+        }
         return;
       }
-      yield first === buf.length ? buf : buf.subarray(0, first);
+      const head = first === buf.length ? buf : buf.subarray(0, first);
+      noteBytes(shape, head);
+      yield head;
       while (!closed) {
         const n = (await handle.read(buf, 0, buf.length, null)).bytesRead;
         if (n === 0) return;
         rawBytes += n;
+        shape.bytes += n;
         yield n === buf.length ? buf : buf.subarray(0, n);
       }
     } finally {
@@ -399,7 +434,7 @@ function fileInput(path: string, handle: FileHandle): CaptureInput {
     path,
     chunks: chunks(),
     rawBytes: () => rawBytes,
-    leadingHex: () => leading,
+    shape: () => shape,
     close: () => {
       if (closed) return;
       closed = true;
@@ -426,7 +461,7 @@ async function* gunzipped(
 /** stdin (or an injected stream): the first chunk is peeked for the gzip magic, then put back. */
 function streamInput(path: string, raw: Readable): CaptureInput {
   let rawBytes = 0;
-  let leading = '';
+  const shape: InputShape = { gzip: false, bytes: 0, leading: [] };
   let closed = false;
   const streams: Readable[] = [];
   const isStdin = raw === process.stdin;
@@ -434,20 +469,26 @@ function streamInput(path: string, raw: Readable): CaptureInput {
   async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const first = await peekChunk(raw);
     if (first === null) return;
-    leading = Buffer.from(first.subarray(0, 4)).toString('hex');
     rawBytes += first.length;
     if (isGzip(first)) {
+      shape.gzip = true;
       raw.on('data', (c: Uint8Array) => {
         rawBytes += c.length;
       });
-      yield* gunzipped(first, raw, (s) => {
+      const inflated = gunzipped(first, raw, (s) => {
         if (s !== raw) streams.push(s);
       });
+      for await (const out of inflated) {
+        noteBytes(shape, out);
+        yield out;
+      }
       return;
     }
+    noteBytes(shape, first);
     yield first;
     for await (const c of raw as AsyncIterable<Uint8Array>) {
       rawBytes += c.length;
+      noteBytes(shape, c);
       yield c;
     }
   }
@@ -456,7 +497,7 @@ function streamInput(path: string, raw: Readable): CaptureInput {
     path,
     chunks: chunks(),
     rawBytes: () => rawBytes,
-    leadingHex: () => leading,
+    shape: () => shape,
     close: () => {
       if (closed) return;
       closed = true;

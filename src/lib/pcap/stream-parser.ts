@@ -222,8 +222,12 @@ export class CaptureStreamParser {
         this.pend.set(take === n && off === 0 ? chunk : chunk.subarray(off, off + take), this.pendLen);
         this.pendLen += take;
         off += take;
-        if (this.pendLen < this.need) return;
         this.bufBase = this.fileOffset;
+        if (this.pendLen < this.need) {
+          // A signature arriving byte by byte is rejected as early as a whole one would be.
+          if (this.state === State.Magic && !isMagicPrefix(this.pend, 0, this.pendLen)) this.stop('BAD_MAGIC', 0);
+          return;
+        }
         const used = this.parse(this.pend, this.pendView, 0, this.pendLen, sink);
         this.fileOffset = this.bufBase + used;
         if (this.isStopped()) return;

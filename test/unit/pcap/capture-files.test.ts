@@ -263,19 +263,50 @@ describe('bad input: exit code 3, one-line message with the reason', () => {
     expect(err.exitCode).toBe(3);
   });
 
-  it('one bad file among several fails before any frame is delivered', async () => {
-    const path = join(tmp, 'notes2.txt');
-    writeFileSync(path, '#!/bin/sh\n');
+  it.each([
+    ['a text file', '#!/bin/sh\n'],
+    ['an empty file', ''],
+  ])('one bad file among several (%s) fails before any frame is delivered', async (_name, content) => {
+    const path = join(tmp, `bad-among-several-${content.length}`);
+    writeFileSync(path, content);
     let delivered = 0;
     const err = await rejection(readCaptures([PCAP, path], () => delivered++));
     expect(err.code).toBe('NOT_A_CAPTURE');
     expect(delivered).toBe(0);
   });
 
-  it('a gzipped text file is NOT_A_CAPTURE', async () => {
+  it('a gzipped text file is NOT_A_CAPTURE, naming the decompressed bytes', async () => {
     const path = join(tmp, 'notes.txt.gz');
     writeFileSync(path, gzipSync('just text'));
-    expect((await rejection(read([path]))).code).toBe('NOT_A_CAPTURE');
+    const err = await rejection(read([path]));
+    expect(err.code).toBe('NOT_A_CAPTURE');
+    expect(err.message).toBe(`${path}: not a pcap or pcapng file (gzip data that starts with 0x6a757374)`);
+  });
+
+  it.each([
+    ['a lone newline', '0a', 'holds only 1 byte: 0x0a'],
+    ['half a pcap magic', 'd4c3', 'holds only 2 bytes: 0xd4c3'],
+  ])('a file shorter than a magic number (%s) is NOT_A_CAPTURE', async (_name, bytes, reason) => {
+    const path = join(tmp, `short-${bytes}.pcap`);
+    writeFileSync(path, Buffer.from(bytes, 'hex'));
+    const err = await rejection(read([path]));
+    expect(err.code).toBe('NOT_A_CAPTURE');
+    expect(err.message).toBe(`${path}: not a pcap or pcapng file (${reason})`);
+  });
+
+  it('stdin that is not a capture is NOT_A_CAPTURE', async () => {
+    const err = await rejection(read(['-'], { stdin: Readable.from([Buffer.from('{"json": true}')]) }));
+    expect(err.message).toBe('-: not a pcap or pcapng file (starts with 0x7b226a73)');
+  });
+
+  it('a pcap cut inside its file header is read as truncated, not rejected', async () => {
+    const path = join(tmp, 'header-cut.pcap');
+    writeFileSync(path, readFileSync(PCAP).subarray(0, 10));
+    const { summary } = await read([path]);
+    expect(summary.packets).toBe(0);
+    expect(summary.warnings).toEqual([
+      { code: 'TRUNCATED', message: `${path}: file ends inside the file header (need 24 bytes, have 10); no frames to analyse` },
+    ]);
   });
 
   it('a corrupt block mid-file keeps the frames before it and warns', async () => {

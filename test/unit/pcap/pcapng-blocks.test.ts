@@ -290,7 +290,9 @@ describe('fatal format errors stop the parser, never throw', () => {
   const PCAP = 'd4 c3 b2 a1 02 00 04 00 00 00 00 00 00 00 00 00 ff ff 00 00 01 00 00 00';
   const cases: { name: string; bytes: Uint8Array; code: string; offset: number; frames?: number }[] = [
     { name: 'text file', bytes: new TextEncoder().encode('GET / HTTP/1.1\r\n'), code: 'BAD_MAGIC', offset: 0 },
-    { name: 'one wrong byte', bytes: hex`d4 c3 b2`.slice(0, 1).map(() => 0x7f), code: 'BAD_MAGIC', offset: 0 },
+    { name: 'one wrong byte', bytes: hex`7f`, code: 'BAD_MAGIC', offset: 0 },
+    // found by fast-check: fed byte by byte, a broken signature must fail as early as a whole one
+    { name: 'pcap magic broken at its second byte', bytes: hex`d4 00`, code: 'BAD_MAGIC', offset: 0 },
     { name: 'SHB type but no byte-order magic', bytes: hex`0a 0d 0d 0a 1c 00 00 00 00 00 00 00`, code: 'BAD_MAGIC', offset: 8 },
     {
       name: 'EPB before any IDB',
