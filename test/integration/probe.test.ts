@@ -142,7 +142,8 @@ describe.skipIf(!labAvailable() || !built)('probe against kamailio and sipp on l
     expect(n.code, n.stderr).toBe(0);
     expect(n.json.result.targets[0].dns.map((s: any) => s.type)).toEqual(['A', 'AAAA']);
     const human = await cli(['sip:lab.test', '--dns-server', `127.0.0.1:${dns.port}`, '--count', '1', '--expect', '403']);
-    expect(human.stdout).toMatch(/NAPTR lab\.test → 10 10 "s" "SIP\+D2T" _sip\._tcp\.lab\.test/);
+    expect(human.stdout).toMatch(/DNS NAPTR\s+lab\.test → 10 10 "s" "SIP\+D2T" _sip\._tcp\.lab\.test/);
+    expect(human.stdout).toMatch(new RegExp(`addresses\\s+127\\.0\\.0\\.1:${sip}, \\[::1\\]:${sip}`));
   });
 
   test('REGISTER with digest: alice and bob with the right password; unregistered afterwards', async () => {

@@ -21,10 +21,14 @@ function statusText(s: ProbeSample | { status: number | null; reason: string | n
   return s.status === null ? 'no answer' : `${s.status} ${s.reason ?? ''}`.trim();
 }
 
+function endpointText(e: { ip: string; port: number }): string {
+  return `${e.ip.includes(':') ? `[${e.ip}]` : e.ip}:${e.port}`;
+}
+
 function outcomeText(t: TargetResult, c: ChalkInstance): string {
   switch (t.outcome) {
     case 'ok':
-      return c.green('ok');
+      return t.breaches.length > 0 ? c.yellow(`ok, ${t.breaches.length} breach${t.breaches.length > 1 ? 'es' : ''}`) : c.green('ok');
     case 'unexpected-status':
     case 'auth-failed':
     case 'call-failed':
@@ -43,7 +47,7 @@ export function renderProbeSummary(r: ProbeResult, c: ChalkInstance): string {
     return [
       t.target,
       t.transport ?? '-',
-      t.remote ? `${t.remote.ip.includes(':') ? `[${t.remote.ip}]` : t.remote.ip}:${t.remote.port}` : (t.resolved[0]?.ip ?? '-'),
+      t.remote ? endpointText(t.remote) : '-',
       first ? statusText(first) : '-',
       `${t.summary.answered}/${t.summary.sent}`,
       pct(t.summary.lossPct),
@@ -69,7 +73,7 @@ export function renderProbeSummary(r: ProbeResult, c: ChalkInstance): string {
 }
 
 export function renderProbeLine(t: Pick<TargetResult, 'target' | 'transport' | 'remote'>, p: ProbeSample, c: ChalkInstance): string {
-  const where = t.remote ? ` ${t.remote.ip.includes(':') ? `[${t.remote.ip}]` : t.remote.ip}:${t.remote.port}` : '';
+  const where = t.remote ? ` ${endpointText(t.remote)}` : '';
   const status = p.status === null ? c.red(p.error ?? 'no answer') : p.status >= 200 && p.status < 300 ? c.green(statusText(p)) : c.yellow(statusText(p));
   const rtt = p.rttMs === null ? '' : ` rtt=${p.rttMs.toFixed(2)} ms`;
   return `${t.target} ${t.transport ?? ''}${where} ${p.method} seq=${p.seq} ${status}${rtt}${p.retransmitted ? ' (retransmitted)' : ''}`;
@@ -117,8 +121,9 @@ function renderTls(tls: TlsResult): [string, string][] {
 function renderTargetDetail(t: TargetResult, c: ChalkInstance): string {
   const out: string[] = [c.bold(`${t.target}`) + ` (${t.uri}, ${t.mode})`];
   const kv: [string, string][] = [];
-  if (t.dns.length) kv.push(['resolved', t.dns.map((s) => `${s.type} ${s.query} → ${s.answers.join(', ') || 'none'}`).join('; ')]);
-  if (t.local) kv.push(['local', `${t.local.ip.includes(':') ? `[${t.local.ip}]` : t.local.ip}:${t.local.port}`]);
+  for (const s of t.dns.filter((d) => d.type !== 'literal')) kv.push([`DNS ${s.type}`, `${s.query} → ${s.answers.join(', ') || 'none'}`]);
+  if (t.resolved.length) kv.push(['addresses', t.resolved.map(endpointText).join(', ')]);
+  if (t.local) kv.push(['local', endpointText(t.local)]);
   if (t.server) kv.push(['server', t.server]);
   if (t.userAgent) kv.push(['user-agent', t.userAgent]);
   if (t.allow.length) kv.push(['allow', t.allow.join(', ')]);

@@ -358,8 +358,10 @@ export function mediaDirections(s: RtpSessionSummary, codec: G711Codec, ptimeMs:
   }
   const tx: MediaDirection = { packets: s.sent, lossPct: null, jitterMs: null, mos: null, source: 'none' };
   if (s.farEnd) {
-    const expected = ((s.farEnd.extendedHighestSeq - s.firstSeq) & 0xffff) + 1;
-    const lossPct = expected <= 0 ? 0 : round((Math.max(0, s.farEnd.cumulativeLost) / Math.max(expected, s.sent)) * 100, 2);
+    // what the far end expected by the time of its report (RFC 3550 A.3), from our first sequence number
+    const reported = ((s.farEnd.extendedHighestSeq - s.firstSeq) & 0xffff) + 1;
+    const expected = reported >= 1 && reported <= s.sent ? reported : s.sent;
+    const lossPct = expected <= 0 ? 0 : round((Math.max(0, s.farEnd.cumulativeLost) / expected) * 100, 2);
     const jitterMs = round(s.farEnd.jitter / 8, 3);
     tx.lossPct = lossPct;
     tx.jitterMs = jitterMs;

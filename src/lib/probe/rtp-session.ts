@@ -112,6 +112,7 @@ export class RtpSession {
     const count = Math.max(1, Math.round(o.durationMs / o.ptimeMs));
     const periodNs = BigInt(Math.round(o.ptimeMs * 1e6));
     const rtcpEvery = Math.max(1, Math.round((o.rtcpIntervalMs ?? 2500) / o.ptimeMs));
+    const firstRtcp = Math.max(1, Math.round(500 / o.ptimeMs));
     const start = o.clock.nowNs() + 2n * NS_PER_MS;
     const payload = new Uint8Array(samplesPerFrame);
     const p = await pace({
@@ -136,7 +137,8 @@ export class RtpSession {
         o.rtp.send(r.value, o.remoteRtp);
         this.sent++;
         this.sentOctets += payload.length;
-        if (k > 0 && k % rtcpEvery === 0) this.sendRtcp(false, (this.ts0 + k * samplesPerFrame) >>> 0);
+        // a first report early (short calls need the far end's answer in time), then regularly
+        if (k === firstRtcp || (k > firstRtcp && (k - firstRtcp) % rtcpEvery === 0)) this.sendRtcp(false, (this.ts0 + k * samplesPerFrame) >>> 0);
       },
     });
     const drainMs = Math.min(1000, Math.max(50, o.drainMs ?? 300));
