@@ -3,20 +3,21 @@
  * tcpdump captures, network namespaces. Typical suite:
  *
  *   import { describe, beforeAll, afterAll, test, expect } from 'vitest';
- *   import { labAvailable, useLabSafetyNet, pickLabPorts, startKamailio, startSippUasSet, runSippUac } from '../harness/index.js';
+ *   import { labAvailable, useLabSafetyNet, startLab, runSippUac, type Lab } from '../harness/index.js';
  *
  *   describe.skipIf(!labAvailable())('my suite', () => {
- *     useLabSafetyNet();
- *     let kam: KamailioHandle; let uas: Awaited<ReturnType<typeof startSippUasSet>>;
- *     beforeAll(async () => {
- *       const ports = await pickLabPorts();
- *       kam = await startKamailio({ ports });
- *       uas = await startSippUasSet(['echo', 'busy'], { ports });
+ *     useLabSafetyNet();                      // afterAll: kill whatever this process started
+ *     let lab: Lab;
+ *     beforeAll(async () => { lab = await startLab({ uas: ['echo', 'busy'] }); });
+ *     afterAll(async () => { await lab?.stop(); });
+ *     test('call', async () => {
+ *       const r = await runSippUac('call', { service: 'echo', ports: lab.ports });
+ *       expect(r.exitCode).toBe(0);
  *     });
- *     afterAll(async () => { await uas?.stop(); await kam?.stop(); });
- *     test('...', async () => { const r = await runSippUac('call', { service: 'echo', ports }); ... });
  *   });
  *
+ * Building blocks: startKamailio, startSippUas / startSippUasSet, runSippUac, startTcpdump,
+ * sipOptions / sipRequest, createNetns / linkVeth / deleteNetns, labPorts / pickLabPorts.
  * Plain Node scripts import the modules directly (not this index, which pulls in vitest).
  */
 export * from './env.js';

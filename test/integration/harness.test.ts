@@ -191,6 +191,15 @@ describe.skipIf(!labAvailable())('lab harness (kamailio + sipp + tcpdump on loop
         expect(header(second, 'contact')).toMatch(/sip:alice@127\.0\.0\.1:\d+.*expires=60/);
       });
 
+      test('one contact per AoR: a new REGISTER replaces the previous binding', async () => {
+        const one = await register('alice', 'alice', 'alicepw');
+        const two = await register('alice', 'alice', 'alicepw');
+        const contacts = (r: SipResponse) => (r.headers.get('contact') ?? []).join(',').match(/<sip:[^>]+>/g) ?? [];
+        expect(contacts(one.second)).toHaveLength(1);
+        expect(contacts(two.second)).toHaveLength(1);
+        expect(contacts(two.second)[0]).not.toBe(contacts(one.second)[0]); // each request came from a new local port
+      });
+
       test('a wrong password gets a fresh 401, another user\'s credentials a 403', async () => {
         expect((await register('alice', 'alice', 'not-the-password')).second.status).toBe(401);
         expect((await register('alice', 'bob', 'bobpw')).second.status).toBe(403);
