@@ -7,7 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { labAvailable, startLab, useLabSafetyNet, type Lab } from '../harness/index.js';
 import { startDnsServer, type DnsServer } from '../harness-probe/dns-server.js';
