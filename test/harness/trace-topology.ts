@@ -16,7 +16,7 @@
  * guard routes we added.
  */
 import { join } from 'node:path';
-import { HARNESS_DIR } from './env.js';
+import { HARNESS_DIR, which } from './env.js';
 import { addCleanupHook, run, runOk, sleep, spawnTracked, stopTracked, type RunResult, type TrackedProcess } from './procs.js';
 
 export type TraceNode = 'a' | 'r1' | 'r2' | 'b';
@@ -108,7 +108,10 @@ export async function traceTopologyUp(opts: TraceTopologyOptions = {}): Promise<
       const args = [join(HARNESS_DIR, 'trace', 'delay-link.py'), '--max-seconds', String(opts.maxSeconds ?? 600)];
       // the forwarder runs in A and makes every TUN there, moving all but A's own out
       LINKS.forEach((l, i) => args.push('--link', `${l.ifA}:${l.a === 'a' ? '-' : ns[l.a]}:${l.ifB}:${ns[l.b]}:${d[i] ?? 0}`));
-      forwarder = spawnTracked('delay-link', 'python3', args, { netns: ns.a, stdio: ['ignore', 'pipe', 'pipe'] });
+      // real-time priority (chrt execs python: same PID) keeps the delays steady on a loaded box
+      forwarder = which('chrt')
+        ? spawnTracked('delay-link', 'chrt', ['-f', '50', 'python3', ...args], { netns: ns.a, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawnTracked('delay-link', 'python3', args, { netns: ns.a, stdio: ['ignore', 'pipe', 'pipe'] });
       await waitForLine(forwarder, 'READY', 10_000);
     }
     for (const l of LINKS) {
