@@ -118,13 +118,13 @@ describe.skipIf(!labAvailable() || !built)('probe against kamailio and sipp on l
   });
 
   test('a closed port: exit 4 at once from the ICMP port unreachable', async () => {
-    const r = await cli([`sip:127.0.0.1:${lab.ports.dead}`, '--timeout', '5s', '--json']);
+    const r = await cli([`sip:127.0.0.1:${lab.ports.dead}`, '--timeout', '10s', '--json']);
     expect(r.code).toBe(4);
     expect(r.json.status).toBe('error');
     const t = r.json.result.targets[0];
     expect(t.outcome).toBe('unreachable');
     expect(t.probes[0].error).toBe('unreachable');
-    expect(r.ms).toBeLessThan(3000); // far below the 5 s timeout
+    expect(r.ms).toBeLessThan(5000); // CLI start-up included, far below the 10 s timeout
   });
 
   test('RFC 3263: NAPTR → SRV → A/AAAA from a DNS server on loopback; --no-srv', async () => {
@@ -224,8 +224,9 @@ describe.skipIf(!labAvailable() || !built)('probe against kamailio and sipp on l
     const r = await cli([`sip:127.0.0.1:${sip}`, '--call', `sip:noanswer@127.0.0.1:${sip}`, '--ring-timeout', '800ms', '--json']);
     expect(r.code).toBe(5);
     const call = r.json.result.targets[0].call;
+    // 487 proves our CANCEL: kamailio itself would answer 408 only after 3 s
     expect(call).toMatchObject({ status: 487, endedBy: 'cancel' });
-    expect(r.ms).toBeLessThan(2500);
+    expect(call.srdMs).toBeLessThan(800);
   });
 
   test('thresholds: --max-rtt and --profile breach with exit 5, still printing the result', async () => {
