@@ -24,6 +24,9 @@ import type { ReportBlock } from '../rtcp/receiver-report.js';
 import { SDES_ITEM } from '../rtcp/sdes.js';
 import { XR_UNAVAILABLE, type VoipMetrics } from '../rtcp/xr.js';
 
+/** Distinct untracked SSRCs remembered (to count them); beyond, the count saturates. */
+const UNTRACKED_CAP = 65536;
+
 export interface RtcpStatsOptions {
   /** Clock rate (Hz) of the RTP stream with this SSRC, to express report jitter in ms. */
   clockRateOf?: (ssrc: number) => number | undefined;
@@ -109,7 +112,7 @@ export interface RtcpSourceSnapshot {
 export interface RtcpSnapshot {
   datagrams: number;
   sources: RtcpSourceSnapshot[];
-  /** Reporting SSRCs beyond `maxSources`, not tracked. */
+  /** Distinct reporting SSRCs beyond `maxSources`, not tracked (saturates at 65536). */
   untrackedSources: number;
 }
 
@@ -198,7 +201,8 @@ export class RtcpStats {
             const cname = c.items.find((i) => i.type === SDES_ITEM.CNAME);
             if (!cname) continue;
             const s = this.source(c.ssrc);
-            if (s) s.cname = cname.text;
+            // Some senders (AudioCodes) include the C string's NUL in the item.
+            if (s) s.cname = cname.text.replace(/\0+$/, '');
           }
           break;
         case 'bye':
@@ -236,7 +240,7 @@ export class RtcpStats {
     let s = this.sources.get(key);
     if (s) return s;
     if (this.sources.size >= this.maxSources) {
-      if (this.untracked.size < this.maxSources) this.untracked.add(key);
+      if (this.untracked.size < UNTRACKED_CAP) this.untracked.add(key);
       return undefined;
     }
     s = {

@@ -243,6 +243,8 @@ export class RtpStreamStats {
   private problems = false;
   private clockRate = 0;
   private payloadBytes = 0;
+  /** Arrival of the packet being pushed, ms since the stream's first packet. */
+  private nowMs = 0;
 
   // RFC 3550 A.1 / A.3 / A.8 and the window.
   private probation: number;
@@ -278,6 +280,7 @@ export class RtpStreamStats {
   // RFC 4733.
   private readonly events: RtpEvent[] = [];
   private eventsDropped = 0;
+  private droppedEventTs = -1;
   private currentEvent: RtpEvent | null = null;
   private currentEventClock = 8000;
 
@@ -318,16 +321,18 @@ export class RtpStreamStats {
     }
     this.lastSec = p.arrivalSec;
     this.lastNsec = p.arrivalNsec;
-    const nowMs = (p.arrivalSec - this.baseSec) * 1000 + (p.arrivalNsec - this.baseNsec) / 1e6;
-    this.pushTshark(p.seq & 0xffff, p.timestamp >>> 0, pt, p.marker, nowMs);
-    this.pushRfc3550(p.seq & 0xffff, p.timestamp >>> 0, pt, nowMs);
+    // A field, not an argument: a double passed to a call that is not inlined is boxed.
+    this.nowMs = (p.arrivalSec - this.baseSec) * 1000 + (p.arrivalNsec - this.baseNsec) / 1e6;
+    this.pushTshark(p.seq & 0xffff, p.timestamp >>> 0, pt, p.marker);
+    this.pushRfc3550(p.seq & 0xffff, p.timestamp >>> 0, pt);
     if (this.eventPt[pt] === 1 && p.payloadHead32 !== undefined && p.payloadHead32 >= 0) {
       this.pushEvent(p.payloadHead32, p.timestamp >>> 0, p.arrivalSec, p.arrivalNsec);
     }
   }
 
   /** tshark 4.0's per-stream analysis (ui/tap-rtp-analysis.c), restated. */
-  private pushTshark(seq: number, ts: number, pt: number, marker: boolean, nowMs: number): void {
+  private pushTshark(seq: number, ts: number, pt: number, marker: boolean): void {
+    const nowMs = this.nowMs;
     if (this.packets === 0) {
       this.startSeq = seq;
       this.stopSeq = seq;
@@ -456,7 +461,7 @@ export class RtpStreamStats {
     for (let i = 0; i < count; i++) this.mark(this.baseExt + i);
   }
 
-  private pushRfc3550(seq: number, ts: number, pt: number, nowMs: number): void {
+  private pushRfc3550(seq: number, ts: number, pt: number): void {
     if (this.probation > 0) {
       if (this.probeCount > 0 && seq === this.maxSeq) {
         // A copy of the last probation packet: neither advances nor breaks the run.
@@ -476,7 +481,7 @@ export class RtpStreamStats {
       if (this.probation === 0) {
         this.initSegment(seq, this.probeCount, this.probeDuplicates);
         this.probeDuplicates = 0;
-        this.updateA8(ts, pt, nowMs);
+        this.updateA8(ts, pt);
       }
       return;
     }
@@ -493,7 +498,7 @@ export class RtpStreamStats {
         this.discarded--;
         this.closeSegment();
         this.initSegment(seq, 2);
-        this.updateA8(ts, pt, nowMs);
+        this.updateA8(ts, pt);
         return;
       }
       this.badSeq = (seq + 1) & 0xffff;
@@ -516,14 +521,14 @@ export class RtpStreamStats {
       if (ext < highest) this.outOfOrder++;
       this.mark(ext);
     }
-    this.updateA8(ts, pt, nowMs);
+    this.updateA8(ts, pt);
   }
 
   /** RFC 3550 A.8 in timestamp units with the exact clock rate (for receiver reports). */
-  private updateA8(ts: number, pt: number, nowMs: number): void {
+  private updateA8(ts: number, pt: number): void {
     const clock = this.clockByPt[pt]!;
     if (clock === 0) return;
-    const arrivalTs = (nowMs * clock) / 1000;
+    const arrivalTs = (this.nowMs * clock) / 1000;
     // Transit modulo 2^32 keeps the difference meaningful across timestamp wraps.
     const transit = arrivalTs - ts;
     if (this.a8Started) {
@@ -585,7 +590,9 @@ export class RtpStreamStats {
       return;
     }
     if (this.events.length >= this.maxEvents) {
-      this.eventsDropped++;
+      // Count each dropped event once, not each of its packets.
+      if (this.droppedEventTs !== ts) this.eventsDropped++;
+      this.droppedEventTs = ts;
       this.currentEvent = null;
       return;
     }
