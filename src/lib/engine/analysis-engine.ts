@@ -9,7 +9,7 @@ import { isoTime } from '../pcap/frame.js';
 import type { DissectSink, TransportPacket } from '../dissect/packet.js';
 import { Dissector } from '../dissect/dissector.js';
 import { looksLikeSipStart } from '../sip/framing.js';
-import { decodeSipMessage } from '../sip/message.js';
+import { decodeSipMessage, type SipMessage } from '../sip/message.js';
 import { SipCallTracker, uriText, type CallState, type SipContext } from '../flows/sip-calls.js';
 import { Rfc6076Accumulator } from '../metrics/rfc6076.js';
 import { DelayStats } from '../metrics/delay-stats.js';
@@ -24,6 +24,7 @@ import type {
   Finding,
   LadderResult,
   RegistrationRow,
+  RtpStreamRow,
 } from './analysis-result.js';
 
 export interface TimeBound {
@@ -31,8 +32,27 @@ export interface TimeBound {
   sec: number;
 }
 
+/** Live capture: finished calls are summarised and dropped, idle streams expire. */
+export interface LiveOptions {
+  /** Call rows kept for the final report (oldest dropped beyond, counted). Default 100,000. */
+  maxCallRows?: number;
+  /** A stream silent this long (capture time) ends. Default 60 s. */
+  streamIdleSec?: number;
+}
+
+/** What a live consumer (NDJSON stream, Prometheus exporter) hears as it happens. */
+export interface EngineEvents {
+  sipMessage?: (msg: SipMessage, ctx: SipContext, retransmission: boolean) => void;
+  callEnd?: (row: CallRow, call: CallState) => void;
+  registration?: (r: { aor: string; ok: boolean; status: number; rrdMs: number | null; callId: string; ctx: SipContext }) => void;
+  optionsRtt?: (ms: number, ctx: SipContext) => void;
+  streamEnd?: (row: RtpStreamRow) => void;
+}
+
 export interface EngineOptions {
   rtpHeuristic: boolean;
+  live?: LiveOptions;
+  events?: EngineEvents;
   ladderCallId?: string;
   callId?: string;
   since?: TimeBound;
@@ -62,16 +82,75 @@ export class AnalysisEngine implements DissectSink {
   private untilSec = Infinity;
   private boundsResolved = false;
   private readonly ctx: SipContext = { tSec: 0, src: '', srcPort: 0, dst: '', dstPort: 0, transport: 'udp', frame: 0, fileIndex: 0 };
+  /** Live mode: rows of calls already finished and dropped, and their metrics. */
+  private readonly finishedCalls: CallRow[] = [];
+  private readonly finishedAcc = new Rfc6076Accumulator();
+  callRowsDropped = 0;
+  private nextSweepSec = -1;
 
   constructor(private readonly opts: EngineOptions) {
     this.dissector = new Dissector(this);
     this.media = new MediaTracker({ heuristic: opts.rtpHeuristic });
     const ladder = opts.ladderCallId ? new Set([opts.ladderCallId]) : undefined;
+    const ev = opts.events ?? {};
     this.sip = new SipCallTracker({
       ladderCallIds: ladder,
+      trackCallIds: opts.live === undefined,
       onMedia: (call, media) => this.media.expect(call.key, call.callId, media),
+      onCallEnd: opts.live || ev.callEnd ? (call) => this.onCallEnd(call) : undefined,
+      onMessage: ev.sipMessage,
+      onRegistration: ev.registration,
+      onOptionsRtt: ev.optionsRtt,
     });
   }
+
+  /** Capture time of the newest frame, seconds. */
+  get nowSec(): number {
+    return this.lastSec < 0 ? 0 : this.lastSec + this.lastNsec / 1e9;
+  }
+
+  private get startSec(): number {
+    return this.firstSec < 0 ? 0 : this.firstSec + this.firstNsec / 1e9;
+  }
+
+  /** A call ended: tell the listeners; in live mode keep only its row and metrics. */
+  private onCallEnd(call: CallState, reason?: 'session-expired' | 'unanswered'): void {
+    const streams = this.media.rowsOfCall(call.key, this.startSec).map((r) => ({ id: r.id, mos: r.mos }));
+    const row = this.callRow(call, this.nowSec, streams);
+    if (row.mos !== null && (this.worstMos === null || row.mos < this.worstMos)) this.worstMos = row.mos;
+    if (reason === 'unanswered') row.endedBy = 'open';
+    this.opts.events?.callEnd?.(row, call);
+    if (!this.opts.live) return;
+    this.finishedAcc.addCall(call);
+    const max = this.opts.live.maxCallRows ?? 100_000;
+    if (this.finishedCalls.length >= max) {
+      this.finishedCalls.shift();
+      this.callRowsDropped++;
+    }
+    this.finishedCalls.push(row);
+    this.sip.forget(call);
+    this.media.forgetCall(call.key);
+  }
+
+  /** Live housekeeping, once per second of capture time. */
+  private sweep(nowSec: number): void {
+    this.sip.expire(nowSec, (call, reason) => this.onCallEnd(call, reason));
+    this.media.expireIdle(nowSec, this.opts.live?.streamIdleSec ?? 60, this.startSec, this.opts.events?.streamEnd);
+  }
+
+  /** Counters for a live status line. */
+  progress(): { frames: number; sipMessages: number; activeCalls: number; finishedCalls: number; streams: number; worstMos: number | null } {
+    return {
+      frames: this.frames,
+      sipMessages: this.sip.messages,
+      activeCalls: this.sip.calls.size,
+      finishedCalls: this.finishedCalls.length + this.callRowsDropped,
+      streams: this.media.activeStreams,
+      worstMos: this.worstMos,
+    };
+  }
+
+  private worstMos: number | null = null;
 
   /** FrameSink: feed frames in capture order. */
   push(frame: Frame): void {
@@ -90,6 +169,10 @@ export class AnalysisEngine implements DissectSink {
     }
     this.linkTypes.set(frame.linkType, (this.linkTypes.get(frame.linkType) ?? 0) + 1);
     this.dissector.push(frame);
+    if (this.opts.live && frame.tsSec >= this.nextSweepSec) {
+      this.nextSweepSec = frame.tsSec + 1;
+      this.sweep(frame.tsSec + frame.tsNsec / 1e9);
+    }
   }
 
   private resolveBounds(frame: Frame): void {
@@ -160,11 +243,21 @@ export class AnalysisEngine implements DissectSink {
         this.extraWarnings.push({ code: 'CALL_NOT_FOUND', message: `no call with Call-ID ${filter} in the capture` });
       }
     }
-    const acc = new Rfc6076Accumulator();
-    const rows: CallRow[] = [];
+    const acc = this.finishedAcc;
+    const rows: CallRow[] = filter === undefined ? [...this.finishedCalls] : this.finishedCalls.filter((r) => r.callId === filter);
     for (const c of calls) {
       acc.addCall(c);
       rows.push(this.callRow(c, endSec, media.streamsByCall.get(c.key) ?? []));
+    }
+    rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    for (const r of rows) {
+      if (r.streams.length === 0) {
+        const known = media.streams.filter((s) => s.row.callId === r.callId);
+        if (known.length) r.streams = known.map((s) => s.id);
+      }
+    }
+    if (this.callRowsDropped > 0) {
+      this.extraWarnings.push({ code: 'CALL_ROWS_DROPPED', message: `${this.callRowsDropped} finished calls were summarised in the metrics but their rows dropped (memory bound)` });
     }
     const registrations: RegistrationRow[] = [];
     for (const r of this.sip.registrations.values()) {
@@ -182,11 +275,8 @@ export class AnalysisEngine implements DissectSink {
         expiresSec: r.lastExpiresSec ?? null,
       });
     }
-    const optionsRtt = new DelayStats();
-    for (const x of this.sip.optionsRtt) optionsRtt.push(x);
 
-    const callKeys = new Set(calls.map((c) => c.key));
-    const streams = filter === undefined ? media.streams : media.streams.filter((s) => s.callKey !== null && callKeys.has(s.callKey));
+    const streams = filter === undefined ? media.streams : media.streams.filter((s) => s.row.callId === filter);
     const streamRows = streams.map((s) => s.row);
 
     const result: AnalyzeResult = {
@@ -197,7 +287,7 @@ export class AnalysisEngine implements DissectSink {
         callIds: this.sip.callIds?.size ?? null,
         methods: { ...this.sip.methods },
         statusCodes: { ...this.sip.statusCodes },
-        optionsRttMs: optionsRtt.summary(),
+        optionsRttMs: this.sip.optionsRtt.summary(),
       },
       calls: rows,
       rfc6076: acc.result(),

@@ -63,7 +63,17 @@ export class MediaTracker {
   private readonly expected = new Map<string, Map<number, Expectation[]>>();
   /** src → dst → (srcPort·65536 + dstPort) → ssrc → stream: no string building per packet. */
   private readonly flows = new Map<string, Map<string, Map<number, Map<number, Stream>>>>();
-  private readonly order: Stream[] = [];
+  /** Active streams by id, in order of first packet. */
+  private readonly active = new Map<string, Stream>();
+  private nextId = 1;
+  /** Rows of streams already ended (live capture: idle expiry), bounded. */
+  private readonly ended: { callKey: string | null; row: RtpStreamRow; events: DtmfRow[] }[] = [];
+  private readonly maxEndedRows: number;
+  endedRowsDropped = 0;
+  streamsExpired = 0;
+  /** callKey → the (ip, port) it announced, to withdraw them when the call is forgotten. */
+  private readonly announced = new Map<string, { ip: string; port: number }[]>();
+  private readonly byCall = new Map<string, Stream[]>();
   private readonly heuristic: RtpHeuristic | undefined;
   private readonly rtcpByPair = new Map<string, { stats: RtcpStats; senders: Map<number, { src: string; srcPort: number; dst: string; dstPort: number }> }>();
   private readonly clockBySsrc = new Map<number, number>();
@@ -80,8 +90,13 @@ export class MediaTracker {
   };
   rtcpDatagrams = 0;
 
-  constructor(opts: { heuristic: boolean }) {
+  constructor(opts: { heuristic: boolean; maxEndedRows?: number }) {
     this.heuristic = opts.heuristic ? new RtpHeuristic() : undefined;
+    this.maxEndedRows = opts.maxEndedRows ?? 100_000;
+  }
+
+  get activeStreams(): number {
+    return this.active.size;
   }
 
   /** SDP announced media at ip:port (RTP) and its RTCP port. Later offers update the map. */
@@ -95,6 +110,9 @@ export class MediaTracker {
   }
 
   private setExpectation(ip: string, port: number, e: Expectation): void {
+    let mine = this.announced.get(e.callKey);
+    if (!mine) this.announced.set(e.callKey, (mine = []));
+    if (mine.length < 16 && !mine.some((x) => x.ip === ip && x.port === port)) mine.push({ ip, port });
     let ports = this.expected.get(ip);
     if (!ports) this.expected.set(ip, (ports = new Map()));
     const list = ports.get(port);
@@ -195,7 +213,7 @@ export class MediaTracker {
     let s = bySsrc.get(ssrc);
     if (!s) {
       s = {
-        id: `s${this.order.length + 1}`,
+        id: `s${this.nextId++}`,
         src: p.src,
         srcPort: p.srcPort,
         dst: p.dst,
@@ -208,7 +226,12 @@ export class MediaTracker {
         detectedBy,
       };
       bySsrc.set(ssrc, s);
-      this.order.push(s);
+      this.active.set(s.id, s);
+      if (callKey !== null) {
+        const list = this.byCall.get(callKey);
+        if (list) list.push(s);
+        else this.byCall.set(callKey, [s]);
+      }
     }
     s.stats.push(this.info);
   }
@@ -233,20 +256,86 @@ export class MediaTracker {
     void exp;
   }
 
+  /** Rows for a call's streams as they stand now (a live CDR at the call's end). */
+  rowsOfCall(callKey: string, startSec: number): RtpStreamRow[] {
+    const rtt = this.rttBySsrc();
+    return (this.byCall.get(callKey) ?? []).map((s) => this.streamRow(s, s.stats.snapshot(), startSec, rtt.get(s.ssrc)));
+  }
+
+  /** The call ended and was dropped: its SDP endpoints no longer claim datagrams. */
+  forgetCall(callKey: string): void {
+    for (const { ip, port } of this.announced.get(callKey) ?? []) {
+      const ports = this.expected.get(ip);
+      const list = ports?.get(port);
+      if (!ports || !list) continue;
+      const rest = list.filter((e) => e.callKey !== callKey);
+      if (rest.length) ports.set(port, rest);
+      else ports.delete(port);
+      if (ports.size === 0) this.expected.delete(ip);
+    }
+    this.announced.delete(callKey);
+    this.byCall.delete(callKey);
+  }
+
+  /**
+   * Streams silent for `idleSec` of capture time end (RFC 3550 §6.3.5 times out a silent
+   * participant; here a whole stream): their row is kept (bounded) and their state dropped.
+   */
+  expireIdle(nowSec: number, idleSec: number, startSec: number, onEnd?: (row: RtpStreamRow) => void): void {
+    const rtt = this.rttBySsrc();
+    for (const s of this.active.values()) {
+      const snap = s.stats.snapshot();
+      if (nowSec - (snap.lastSec + snap.lastNsec / 1e9) <= idleSec) continue;
+      const row = this.streamRow(s, snap, startSec, rtt.get(s.ssrc));
+      this.keepEnded(s, row, snap);
+      this.active.delete(s.id);
+      this.flows.get(s.src)?.get(s.dst)?.get(s.srcPort * 65536 + s.dstPort)?.delete(s.ssrc);
+      this.streamsExpired++;
+      onEnd?.(row);
+    }
+  }
+
+  private keepEnded(s: Stream, row: RtpStreamRow, snap: RtpStreamSnapshot): void {
+    if (this.ended.length >= this.maxEndedRows) {
+      this.ended.shift();
+      this.endedRowsDropped++;
+    }
+    this.ended.push({ callKey: s.callKey, row, events: this.dtmfRows(s, snap) });
+  }
+
+  private dtmfRows(s: Stream, snap: RtpStreamSnapshot): DtmfRow[] {
+    return snap.events.map((e) => ({
+      callId: s.callId,
+      streamId: s.id,
+      digit: e.digit,
+      start: isoTime(e.startSec, e.startNsec),
+      durationMs: e.durationMs,
+    }));
+  }
+
+  /** Average RTCP round trip per SSRC (reporter and reported-on), ms. */
+  private rttBySsrc(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const entry of this.rtcpByPair.values()) {
+      for (const src of entry.stats.snapshot().sources) {
+        if (src.rtt.avgMs === null) continue;
+        for (const rep of src.reports) out.set(rep.aboutSsrc, src.rtt.avgMs);
+        out.set(src.ssrc, src.rtt.avgMs);
+      }
+    }
+    return out;
+  }
+
   finish(startSec: number): MediaResult {
-    const snaps = this.order.map((s) => ({ s, snap: s.stats.snapshot() }));
+    const snaps = [...this.active.values()].map((s) => ({ s, snap: s.stats.snapshot() }));
     for (const { s, snap } of snaps) if (snap.clockRate > 0) this.clockBySsrc.set(s.ssrc, snap.clockRate);
 
     // RTCP: round trips (per reporting SSRC) feed the E-model's one-way delay.
     const rtcp: RtcpRow[] = [];
-    const rttBySsrc = new Map<number, number>();
+    const rttBySsrc = this.rttBySsrc();
     for (const entry of this.rtcpByPair.values()) {
       const snap = entry.stats.snapshot();
       for (const src of snap.sources) {
-        if (src.rtt.avgMs !== null) {
-          for (const rep of src.reports) rttBySsrc.set(rep.aboutSsrc, src.rtt.avgMs);
-          rttBySsrc.set(src.ssrc, src.rtt.avgMs);
-        }
         const dir = entry.senders.get(src.ssrc);
         rtcp.push({
           ssrc: hex8(src.ssrc),
@@ -273,20 +362,21 @@ export class MediaTracker {
       }
     }
 
+    const all = [
+      ...this.ended,
+      ...snaps.map(({ s, snap }) => ({ callKey: s.callKey, row: this.streamRow(s, snap, startSec, rttBySsrc.get(s.ssrc)), events: this.dtmfRows(s, snap) })),
+    ];
     const streams: TrackedStream[] = [];
     const streamsByCall = new Map<string, { id: string; mos: number | null }[]>();
     const dtmf: DtmfRow[] = [];
-    for (const { s, snap } of snaps) {
-      const row = this.streamRow(s, snap, startSec, rttBySsrc.get(s.ssrc));
-      streams.push({ id: s.id, callKey: s.callKey, row });
-      if (s.callKey !== null) {
-        let list = streamsByCall.get(s.callKey);
-        if (!list) streamsByCall.set(s.callKey, (list = []));
-        list.push({ id: s.id, mos: row.mos });
+    for (const { callKey, row, events } of all) {
+      streams.push({ id: row.id, callKey, row });
+      if (callKey !== null) {
+        let list = streamsByCall.get(callKey);
+        if (!list) streamsByCall.set(callKey, (list = []));
+        list.push({ id: row.id, mos: row.mos });
       }
-      for (const e of snap.events) {
-        dtmf.push({ callId: s.callId, streamId: s.id, digit: e.digit, start: isoTime(e.startSec, e.startNsec), durationMs: e.durationMs });
-      }
+      dtmf.push(...events);
     }
     return { streams, streamsByCall, rtcp, dtmf };
   }

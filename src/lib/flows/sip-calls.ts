@@ -17,6 +17,7 @@
 import type { SipMessage } from '../sip/message.js';
 import { parseUserAgent, type UserAgentInfo } from '../sip/user-agent.js';
 import { decodeSdp, mediaEndpoints, type MediaEndpoint } from '../sdp/sdp.js';
+import { DelayStats } from '../metrics/delay-stats.js';
 
 /** Where and when a message was seen. */
 export interface SipContext {
@@ -80,6 +81,8 @@ export interface CallState {
   media: CallMedia[];
   messageCount: number;
   lastSec: number;
+  /** RFC 4028 Session-Expires of the dialog, seconds, when stated. */
+  sessionExpiresSec?: number;
 }
 
 export interface RegistrationState {
@@ -129,7 +132,19 @@ export interface SipCallTrackerOptions {
   onCallEnd?: (call: CallState) => void;
   /** Keep the set of distinct Call-IDs (default true). */
   trackCallIds?: boolean;
+  /** Called for every SIP message (after retransmission detection), e.g. for exporter counters. */
+  onMessage?: (msg: SipMessage, ctx: SipContext, retransmission: boolean) => void;
+  /** Called when a registration attempt ends (2xx or failure). */
+  onRegistration?: (r: { aor: string; ok: boolean; status: number; rrdMs: number | null; callId: string; ctx: SipContext }) => void;
+  /** Called for each OPTIONS answered. */
+  onOptionsRtt?: (ms: number, ctx: SipContext) => void;
 }
+
+/** RFC 4028 default when a dialog states no Session-Expires. */
+export const DEFAULT_SESSION_EXPIRES_SEC = 1800;
+/** An INVITE with no final response after this long is abandoned (well past timer B, 64·T1). */
+export const UNANSWERED_TIMEOUT_SEC = 300;
+const MAX_ENDPOINTS = 10_000;
 
 const RETRANS_WINDOW_SEC = 64; // 64·T1 with T1 = 500 ms
 
@@ -148,7 +163,9 @@ export class SipCallTracker {
   readonly endpoints = new Map<string, EndpointState>();
   readonly ladders = new Map<string, LadderEntry[]>();
   /** OPTIONS request → first response delays (ms), for keepalive health. */
-  readonly optionsRtt: number[] = [];
+  readonly optionsRtt = new DelayStats();
+  /** Calls dropped by `expire` (live capture): answered past their session timer, or never answered. */
+  readonly evictions = { sessionExpired: 0, unanswered: 0, optionsUnanswered: 0, endpoints: 0 };
   private readonly optionsPending = new Map<string, number>();
   private seenNow = new Set<string>();
   private seenPrev = new Set<string>();
@@ -171,6 +188,7 @@ export class SipCallTracker {
     const retrans = this.isRetransmission(msg, ctx);
     if (retrans) this.retransmissions++;
     this.noteEndpoint(msg, ctx);
+    this.opts.onMessage?.(msg, ctx, retrans);
 
     const callId = msg.callId ?? '';
     this.callIds?.add(callId);
@@ -211,6 +229,10 @@ export class SipCallTracker {
     if (!ua) return;
     let ep = this.endpoints.get(ua);
     if (!ep) {
+      if (this.endpoints.size >= MAX_ENDPOINTS) {
+        this.evictions.endpoints++;
+        return;
+      }
       ep = {
         userAgent: ua,
         info: parseUserAgent(ua),
@@ -255,8 +277,10 @@ export class SipCallTracker {
     }
     const t0 = this.optionsPending.get(key);
     if (t0 !== undefined) {
-      this.optionsRtt.push((ctx.tSec - t0) * 1000);
+      const ms = (ctx.tSec - t0) * 1000;
+      this.optionsRtt.push(ms);
       this.optionsPending.delete(key);
+      this.opts.onOptionsRtt?.(ms, ctx);
     }
   }
 
@@ -297,16 +321,20 @@ export class SipCallTracker {
       return;
     }
     chain.done = true;
+    this.regChains.delete(callId);
     if (chain.deregister) return;
-    if (status >= 200 && status < 300) {
+    const ok = status >= 200 && status < 300;
+    const rrdMs = ok ? (ctx.tSec - chain.startSec) * 1000 : null;
+    if (ok) {
       reg.successes++;
-      reg.rrd.push((ctx.tSec - chain.startSec) * 1000);
+      if (reg.rrd.length < 100_000) reg.rrd.push(rrdMs as number);
       const exp = msg.expires ?? msg.contact[0]?.params?.expires;
       if (exp !== undefined) reg.lastExpiresSec = Number(exp);
     } else {
       const k = String(status);
       reg.failures[k] = (reg.failures[k] ?? 0) + 1;
     }
+    this.opts.onRegistration?.({ aor: chain.aor, ok, status, rrdMs, callId, ctx });
   }
 
   private registration(aor: string): RegistrationState {
@@ -353,6 +381,8 @@ export class SipCallTracker {
     call.messageCount++;
     call.lastSec = ctx.tSec;
 
+    const se = msg.sessionExpires?.deltaSec;
+    if (se !== undefined && se > 0) call.sessionExpiresSec = se;
     if (msg.kind === 'request') {
       this.onInDialogRequest(call, msg, ctx);
       return;
@@ -503,6 +533,34 @@ export class SipCallTracker {
       if (call.media.length < 16) call.media.push(media);
       this.opts.onMedia?.(call, media);
     }
+  }
+
+  /**
+   * Live capture housekeeping, with the capture clock: answered calls silent past their session
+   * timer (RFC 4028 Session-Expires, default 1800 s) and INVITEs never answered are ended and
+   * handed to `onExpire`; stale OPTIONS and REGISTER transactions are dropped.
+   */
+  expire(nowSec: number, onExpire: (call: CallState, reason: 'session-expired' | 'unanswered') => void): void {
+    for (const call of this.calls.values()) {
+      if (call.byeSec !== undefined) continue;
+      const idle = nowSec - call.lastSec;
+      if (call.answerSec !== undefined) {
+        if (idle > (call.sessionExpiresSec ?? DEFAULT_SESSION_EXPIRES_SEC)) {
+          this.evictions.sessionExpired++;
+          onExpire(call, 'session-expired');
+        }
+      } else if (call.finalSec === undefined && idle > UNANSWERED_TIMEOUT_SEC) {
+        this.evictions.unanswered++;
+        onExpire(call, 'unanswered');
+      }
+    }
+    for (const [key, t0] of this.optionsPending) {
+      if (nowSec - t0 > 32) {
+        this.optionsPending.delete(key);
+        this.evictions.optionsUnanswered++;
+      }
+    }
+    for (const [callId, chain] of this.regChains) if (nowSec - chain.startSec > UNANSWERED_TIMEOUT_SEC) this.regChains.delete(callId);
   }
 
   /** Calls ordered by start time. */
