@@ -5,7 +5,8 @@
  * loopback serves NAPTR/SRV/A for the RFC 3263 test; nothing leaves 127.0.0.0/8 and ::1.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -39,6 +40,28 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): P
       resolve({ code, stdout, stderr, ms: Date.now() - t0, json });
     });
   });
+}
+
+/** A PCM WAV: 16-bit mono at `rate` Hz, a 440 Hz tone. */
+function wavFile(dir: string, name: string, rate: number, seconds: number): string {
+  const n = Math.round(rate * seconds);
+  const buf = Buffer.alloc(44 + 2 * n);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + 2 * n, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + 2 * i);
+  const path = join(dir, name);
+  writeFileSync(path, buf);
+  return path;
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -218,6 +241,40 @@ describe.skipIf(!labAvailable() || !built)('probe against kamailio and sipp on l
       expect(t.call.endedBy).toBe('rejected');
     }
     expect(noanswer?.json.result.targets[0].call.srdMs).toBeGreaterThan(0); // it rang (180) first
+  });
+
+  test('INVITE challenged with 407: answered with the credentials; --audio plays a WAV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'voipdiag-probe-audio-'));
+    try {
+      const wav = wavFile(dir, 'tone.wav', 8000, 0.5);
+      const r = await cli(
+        [`sip:127.0.0.1:${sip}`, '--call', `sip:authtest@127.0.0.1:${sip}`, '--user', 'alice', '--password-env', 'VD_PW', '--audio', wav, '--duration', '1s', '--codec', 'pcma', '--json'],
+        { VD_PW: 'alicepw' },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const t = r.json.result.targets[0];
+      expect(t.probes.map((p: any) => p.status)).toEqual([407, 200]);
+      expect(t.call).toMatchObject({ status: 200, codec: 'PCMA', endedBy: 'us' });
+      expect(t.call.rx.packets).toBeGreaterThanOrEqual(45);
+      expect(r.stdout).not.toContain('alicepw');
+      const bad = await cli([`sip:127.0.0.1:${sip}`, '--call', `sip:echo@127.0.0.1:${sip}`, '--audio', wavFile(dir, 'cd.wav', 44100, 0.1)]);
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toMatch(/needs 8000 Hz mono 16-bit PCM, this file is PCM, 1 channel\(s\), 44100 Hz, 16-bit/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--source-ip and --source-port: the probe leaves from there', async () => {
+    const r = await cli([`sip:127.0.0.1:${sip}`, '--source-ip', '127.0.0.2', '--source-port', String(sip + 37), '--count', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.result.targets[0].local).toEqual({ ip: '127.0.0.2', port: sip + 37 });
+  });
+
+  test('SNI and name check: sips:localhost verifies against the certificate\'s DNS:localhost', async () => {
+    const r = await cli([`sips:localhost:${tls}`, '--ipv4', '--count', '1', '--ca-file', lab.kamailio.certFile as string, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.result.targets[0].tls).toMatchObject({ verified: true, servername: 'localhost' });
   });
 
   test('CANCEL when the ring timeout passes: 487', async () => {
