@@ -4,7 +4,9 @@
  * Memory is constant: complete records are decoded in place from the chunk they arrive in;
  * only a record split across two chunks is copied (just its partial tail, into one reused
  * buffer). One Frame object is reused for every callback, and its `data` is a view into the
- * chunk (or that tail buffer), valid only during the sink call (see frame.ts).
+ * chunk (or that tail buffer), valid only during the sink call (see frame.ts). That view is the
+ * only per-frame allocation (Frame.data must be a Uint8Array); fields are read with one
+ * DataView per chunk, the byte order chosen once per file / section.
  *
  * The parser never throws on any bytes. A format problem that makes the rest of the input
  * meaningless sets `fatal` and the parser stops consuming; running out of input inside a record

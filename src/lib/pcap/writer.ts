@@ -96,7 +96,8 @@ export interface PcapFileWriterOptions extends PcapFileHeaderOptions {
  *
  * Backpressure: `write()` returns false once the stream wants the producer to pause; `await
  * writer.drained()` before writing more. `writeFrame()` does both. `close()` flushes and ends
- * the stream, resolving when it has finished.
+ * the stream, resolving when it has finished. A live capture that trickles should call
+ * `flush()` now and then (e.g. once a second) so the file on disk keeps up.
  */
 export class PcapFileWriter {
   /** Records written (after snaplen cut, each counted once). */

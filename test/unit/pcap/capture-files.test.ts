@@ -2,6 +2,7 @@
  * readCaptures: files, gzip, stdin, multi-file merge, truncation warnings, bad input, abort.
  */
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,15 @@ describe('gzip and stdin', () => {
       expect(frames).toEqual(direct(PCAP));
       expect(summary.files[0]).toMatchObject({ path: '-', format: 'pcap', packets: 168 });
     }
+  });
+
+  it('reads `-` through a real pipe from a child process (cat-like writer)', async () => {
+    const child = spawn(process.execPath, ['-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(NG)}))`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const { frames, summary } = await read(['-'], { stdin: child.stdout });
+    expect(frames).toEqual(direct(NG));
+    expect(summary.files[0]).toMatchObject({ path: '-', format: 'pcapng', packets: 168 });
   });
 
   it('a gzip stream cut short: frames before the cut and a GZIP_TRUNCATED warning', async () => {
