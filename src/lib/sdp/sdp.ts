@@ -128,9 +128,19 @@ function isDirection(s: string): s is SdpDirection {
   return s === 'sendrecv' || s === 'sendonly' || s === 'recvonly' || s === 'inactive';
 }
 
+/** Split on runs of SP (RFC 4566 fields are SP-separated; extra SPs are tolerated). */
 function words(s: string): string[] {
   const out: string[] = [];
-  for (const w of s.split(' ')) if (w.length > 0) out.push(w);
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    while (i < n && s.charCodeAt(i) === 0x20) i++;
+    if (i >= n) break;
+    let j = s.indexOf(' ', i);
+    if (j < 0) j = n;
+    out.push(s.slice(i, j));
+    i = j;
+  }
   return out;
 }
 
@@ -174,13 +184,16 @@ function parseRtpMap(v: string): SdpRtpMap | undefined {
   const sp = v.indexOf(' ');
   if (sp <= 0) return undefined;
   const pt = uint(v.slice(0, sp), 127);
-  const enc = v.slice(sp + 1).trim().split('/');
-  const encodingName = enc[0] ?? '';
-  const clockRate = uint(enc[1], 0xffffffff);
-  if (pt === undefined || encodingName.length === 0 || clockRate === undefined) return undefined;
+  const enc = v.slice(sp + 1).trim();
+  const s1 = enc.indexOf('/');
+  if (pt === undefined || s1 <= 0) return undefined;
+  const s2 = enc.indexOf('/', s1 + 1);
+  const encodingName = enc.slice(0, s1);
+  const clockRate = uint(s2 < 0 ? enc.slice(s1 + 1) : enc.slice(s1 + 1, s2), 0xffffffff);
+  if (clockRate === undefined) return undefined;
   const m: SdpRtpMap = { pt, encodingName, clockRate };
-  if (enc[2] !== undefined) {
-    const ch = uint(enc[2], 255);
+  if (s2 >= 0) {
+    const ch = uint(enc.slice(s2 + 1), 255);
     if (ch !== undefined) m.channels = ch;
   }
   return m;

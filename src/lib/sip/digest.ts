@@ -17,7 +17,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { fail, ok, type Decoded } from '../result.js';
-import { isLws, isTokenChar, quotedStringEnd, unquote } from './headers.js';
+import { addParam, isLws, isTokenChar, NO_PARAMS, quotedStringEnd, unquote } from './headers.js';
 
 export type DigestErrorCode = 'NOT_DIGEST' | 'BAD_AUTH_PARAMS' | 'MISSING_REALM' | 'MISSING_NONCE' | 'UNSUPPORTED_ALGORITHM';
 
@@ -79,7 +79,7 @@ export function parseAuthParams(value: string): { scheme: string; params: Record
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
   const scheme = s.slice(s0, i);
   if (scheme.length === 0) return undefined;
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  let params = NO_PARAMS;
   for (;;) {
     while (i < s.length && (isLws(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2c)) i++;
     if (i >= s.length) break;
@@ -102,7 +102,7 @@ export function parseAuthParams(value: string): { scheme: string; params: Record
       while (i < s.length && s.charCodeAt(i) !== 0x2c && !isLws(s.charCodeAt(i))) i++;
       v = s.slice(v0, i);
     }
-    if (!(name in params)) params[name] = v;
+    params = addParam(params, name, v);
   }
   return { scheme, params };
 }

@@ -87,14 +87,15 @@ export function isMultiValueHeader(key: string): boolean {
 // ---- character classes (RFC 3261 §25.1) --------------------------------------------------------
 
 /** token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") */
-const TOKEN_CHARS = new Uint8Array(128);
-for (let c = 0x30; c <= 0x39; c++) TOKEN_CHARS[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TOKEN_CHARS[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TOKEN_CHARS[c] = 1;
-for (const ch of "-.!%*_+`'~") TOKEN_CHARS[ch.charCodeAt(0)] = 1;
+/** 1 at the ASCII codes of token characters (for inlined checks on hot loops). */
+export const TOKEN_TABLE = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) TOKEN_TABLE[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN_TABLE[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN_TABLE[c] = 1;
+for (const ch of "-.!%*_+`'~") TOKEN_TABLE[ch.charCodeAt(0)] = 1;
 
 export function isTokenChar(c: number): boolean {
-  return c < 128 && TOKEN_CHARS[c] === 1;
+  return c < 128 && TOKEN_TABLE[c] === 1;
 }
 
 /** True when `s` is a non-empty token. */
@@ -205,6 +206,25 @@ export function quotedStringEnd(s: string, i: number): number {
   return -1;
 }
 
+/** The shared, frozen record of a value without parameters (most URIs have none). */
+export const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * Add `name=value` to a parameter record unless the name is already there (the first
+ * occurrence wins). Plain objects keep V8's fast properties; "__proto__" is never a key.
+ * Returns the record (a new one when `rec` is the shared NO_PARAMS).
+ */
+export function addParam(rec: Record<string, string>, name: string, value: string): Record<string, string> {
+  if (name === '__proto__') return rec;
+  if (rec === NO_PARAMS) {
+    const fresh: Record<string, string> = {};
+    fresh[name] = value;
+    return fresh;
+  }
+  if (!Object.prototype.hasOwnProperty.call(rec, name)) rec[name] = value;
+  return rec;
+}
+
 /** Result of parsing `*( SEMI generic-param )`. */
 export interface ParsedParams {
   /** Names lower-cased; a parameter with no value maps to "". Quoted values are unquoted. */
@@ -218,7 +238,7 @@ export interface ParsedParams {
  * allowed around `;` and `=` (RFC 3261 §25.1 SEMI and EQUAL). The first occurrence of a name wins.
  */
 export function parseGenericParams(s: string, i: number): ParsedParams {
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  let params = NO_PARAMS;
   let bad = false;
   const n = s.length;
   while (i < n) {
@@ -265,7 +285,7 @@ export function parseGenericParams(s: string, i: number): ParsedParams {
       bad = true;
       continue;
     }
-    if (!(name in params)) params[name] = value;
+    params = addParam(params, name, value);
   }
   return { params, bad };
 }

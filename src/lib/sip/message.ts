@@ -28,8 +28,8 @@ import {
   isLws,
   isMultiValueHeader,
   isToken,
-  isTokenChar,
   isWsp,
+  TOKEN_TABLE,
   parseDecimal,
   parseGenericParams,
   splitTopLevel,
@@ -87,8 +87,10 @@ export interface RAck {
 }
 
 const UINT32_MAX = 0xffffffff;
-const EMPTY_BODY = new Uint8Array(0);
+const EMPTY_BODY: Uint8Array = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with a Uint8Array as `this`
+const bufferIndexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: string | number, byteOffset: number) => number;
 
 /** Display names for the mandatory headers (RFC 3261 §8.1.1), in the order they are checked. */
 const MANDATORY: readonly (readonly [key: string, name: string])[] = [
@@ -153,6 +155,10 @@ export class SipMessage {
   private cRoute: NameAddr[] | null = null;
   private cRecordRoute: NameAddr[] | null = null;
   private cBodyText: string | null = null;
+  private cHeaders: SipHeader[] | null = null;
+  private cRack: RAck | undefined | null = null;
+  private cSessionExpires: SessionExpires | undefined | null = null;
+  private cDate: Date | undefined | null = null;
 
   /** @internal Use decodeSipMessage. */
   constructor(p: MessageParts) {
@@ -176,9 +182,12 @@ export class SipMessage {
 
   /** All headers in order, names as written. */
   get headers(): SipHeader[] {
-    const out: SipHeader[] = new Array<SipHeader>(this.names.length);
-    for (let i = 0; i < this.names.length; i++) out[i] = { name: this.names[i] as string, value: this.values[i] as string };
-    return out;
+    if (this.cHeaders === null) {
+      const out: SipHeader[] = new Array<SipHeader>(this.names.length);
+      for (let i = 0; i < this.names.length; i++) out[i] = { name: this.names[i] as string, value: this.values[i] as string };
+      this.cHeaders = out;
+    }
+    return this.cHeaders;
   }
 
   /** True when a header with this name (any case, compact or full form) is present. */
@@ -346,7 +355,7 @@ export class SipMessage {
     return n;
   }
 
-  /** Record a defect once per header even though scalar accessors are not cached. */
+  /** Record a defect once per header (scalar accessors re-read their header on each call). */
   private noteOnce(code: SipErrorCode, header: string): void {
     for (const d of this.defects) if (d.code === code && d.header === header) return;
     this.defect(code, header);
@@ -354,6 +363,11 @@ export class SipMessage {
 
   /** RAck (RFC 3262 §7.2): "response-num LWS CSeq-num LWS Method". */
   get rack(): RAck | undefined {
+    if (this.cRack === null) this.cRack = this.parseRack();
+    return this.cRack;
+  }
+
+  private parseRack(): RAck | undefined {
     const v = this.get('rack');
     if (v === undefined) return undefined;
     const parts = splitWords(v);
@@ -369,6 +383,11 @@ export class SipMessage {
 
   /** Session-Expires (RFC 4028 §4): "delta-seconds *(;se-params)". */
   get sessionExpires(): SessionExpires | undefined {
+    if (this.cSessionExpires === null) this.cSessionExpires = this.parseSessionExpires();
+    return this.cSessionExpires;
+  }
+
+  private parseSessionExpires(): SessionExpires | undefined {
     const v = this.get('session-expires');
     if (v === undefined) return undefined;
     const semi = v.indexOf(';');
@@ -404,11 +423,12 @@ export class SipMessage {
    * §3.1.2.11 baddate: "EST") gives undefined and a BAD_DATE defect.
    */
   get date(): Date | undefined {
-    const v = this.get('date');
-    if (v === undefined) return undefined;
-    const d = parseSipDate(v);
-    if (d === undefined) this.noteOnce('BAD_DATE', 'date');
-    return d;
+    if (this.cDate === null) {
+      const v = this.get('date');
+      this.cDate = v === undefined ? undefined : parseSipDate(v);
+      if (v !== undefined && this.cDate === undefined) this.defect('BAD_DATE', 'date');
+    }
+    return this.cDate;
   }
 
   /** The body decoded as UTF-8. */
@@ -553,7 +573,7 @@ function parseStartLine(line: string, defects: SipDefect[]): StartLine | SipErro
   }
   if (u1 <= u0) return 'BAD_START_LINE';
   const uri = line.slice(u0, u1);
-  for (let k = 0; k < uri.length; k++) if (isLws(uri.charCodeAt(k))) return 'BAD_REQUEST_URI'; // §3.1.2.8 lwsruri
+  if (uri.indexOf(' ') >= 0 || uri.indexOf('\t') >= 0) return 'BAD_REQUEST_URI'; // §3.1.2.8 lwsruri
   const sl = schemeLength(uri);
   if (sl === 0) return 'BAD_REQUEST_URI'; // §3.1.2.7 ltgtruri: "<sip:…>"
   // RFC 3261 §19.1.1: headers are not allowed in a SIP Request-URI (§3.1.2.11 escruri).
@@ -583,23 +603,25 @@ export function decodeSipMessage(
   while (p < end && (buf[p] === 0x0d || buf[p] === 0x0a)) p++;
   if (p >= end) return sipFail('EMPTY', offset);
 
-  // Find the empty line: LF followed by CRLF or LF.
+  // Find the empty line: LF followed by CRLF, or LF LF when the sender ends lines with a bare
+  // LF (decided by the start line's ending). Buffer's indexOf is native (memmem-like) and
+  // accepts any Uint8Array as `this`.
   let textEnd = -1;
   let bodyStart = -1;
-  let lf = buf.indexOf(0x0a, p);
-  while (lf >= 0 && lf < end) {
-    const n1 = lf + 1 < end ? buf[lf + 1] : -1;
-    if (n1 === 0x0a) {
-      textEnd = lf;
-      bodyStart = lf + 2;
-      break;
+  const firstLf = bufferIndexOf.call(buf, 0x0a, p);
+  if (firstLf >= 0 && firstLf < end) {
+    const crlf = bufferIndexOf.call(buf, '\n\r\n', firstLf);
+    if (crlf >= 0 && crlf + 3 <= end) {
+      textEnd = crlf;
+      bodyStart = crlf + 3;
     }
-    if (n1 === 0x0d && lf + 2 < end && buf[lf + 2] === 0x0a) {
-      textEnd = lf;
-      bodyStart = lf + 3;
-      break;
+    if (firstLf === p || buf[firstLf - 1] !== 0x0d) {
+      const lflf = bufferIndexOf.call(buf, '\n\n', firstLf);
+      if (lflf >= 0 && lflf + 2 <= end && (textEnd < 0 || lflf < textEnd)) {
+        textEnd = lflf;
+        bodyStart = lflf + 2;
+      }
     }
-    lf = buf.indexOf(0x0a, lf + 1);
   }
   if (textEnd < 0) return sipFail('NO_HEADER_END', offset, { have: end - offset });
 
@@ -654,7 +676,10 @@ export function decodeSipMessage(
     let ne = colon;
     while (ne > pos && isWsp(text.charCodeAt(ne - 1))) ne--;
     if (ne === pos) return sipFail('BAD_HEADER_LINE', p);
-    for (let k = pos; k < ne; k++) if (!isTokenChar(text.charCodeAt(k))) return sipFail('BAD_HEADER_LINE', p);
+    for (let k = pos; k < ne; k++) {
+      const c = text.charCodeAt(k);
+      if (c >= 128 || TOKEN_TABLE[c] !== 1) return sipFail('BAD_HEADER_LINE', p);
+    }
     const name = text.slice(pos, ne);
     let vs = colon + 1;
     let ve = le;
@@ -729,7 +754,13 @@ export function decodeSipMessage(
   } else {
     bodyEnd = opts.stream ? bodyStart : end;
   }
-  const body = bodyEnd > bodyStart ? buf.slice(bodyStart, bodyEnd) : EMPTY_BODY;
+  let body = EMPTY_BODY;
+  if (bodyEnd > bodyStart) {
+    // A copy (callers reuse `buf`); Buffer.allocUnsafe takes small bodies from Node's pool,
+    // several times cheaper than Uint8Array.prototype.slice.
+    body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+    body.set(buf.subarray(bodyStart, bodyEnd));
+  }
 
   const msg = new SipMessage({
     kind: sl.kind,

@@ -16,7 +16,7 @@
  */
 import { fail, ok, type Decoded } from '../result.js';
 import { SIP_LAYER, type SipErrorCode } from './errors.js';
-import { isLws, isTokenChar, parseGenericParams, quotedStringEnd, trimLws, unquote } from './headers.js';
+import { isLws, isTokenChar, NO_PARAMS, parseGenericParams, quotedStringEnd, trimLws, unquote } from './headers.js';
 import { isUnbracketedIpv6, parseSipUri, type SipUri } from './uri.js';
 
 export interface NameAddr {
@@ -40,17 +40,11 @@ export interface NameAddrParse {
   defect: boolean;
 }
 
-const STAR_URI: SipUri = Object.freeze({
-  scheme: '',
-  host: '',
-  params: Object.freeze(Object.create(null) as Record<string, string>),
-  headers: Object.freeze(Object.create(null) as Record<string, string>),
-  raw: '*',
-}) as SipUri;
+const STAR_URI: SipUri = Object.freeze({ scheme: '', host: '', params: NO_PARAMS, headers: NO_PARAMS, raw: '*' });
 
 /** The Contact "*" value. */
 export function starContact(): NameAddr {
-  return { uri: STAR_URI, params: Object.create(null) as Record<string, string>, star: true, raw: '*' };
+  return { uri: STAR_URI, params: NO_PARAMS, star: true, raw: '*' };
 }
 
 function displayNameIsTokens(s: string): boolean {

@@ -14,6 +14,7 @@
  */
 import { fail, ok, type Decoded } from '../result.js';
 import { SIP_LAYER, type SipErrorCode } from './errors.js';
+import { addParam, NO_PARAMS } from './headers.js';
 
 export interface SipUri {
   /** Lower-cased scheme: "sip", "sips", "tel", or any other absolute-URI scheme. */
@@ -66,33 +67,35 @@ export function schemeLength(s: string): number {
   return i < s.length && s.charCodeAt(i) === 0x3a ? i : 0;
 }
 
-function parseParams(s: string, from: number, to: number, out: Record<string, string>): boolean {
-  // s[from] is ";" (or from === to)
+/** uri-parameters from `s[from]` (a ";") to `to`; undefined when a parameter has no name. */
+function parseParams(s: string, from: number, to: number): Record<string, string> | undefined {
+  let out = NO_PARAMS;
   let i = from;
   while (i < to) {
     i++; // skip ";"
-    let j = i;
-    while (j < to && s.charCodeAt(j) !== 0x3b) j++;
-    const part = s.slice(i, j);
-    const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
-    if (name.length === 0) return false;
-    if (!(name in out)) out[name] = eq < 0 ? '' : part.slice(eq + 1);
+    let j = s.indexOf(';', i);
+    if (j < 0 || j > to) j = to;
+    let eq = s.indexOf('=', i);
+    if (eq >= j) eq = -1;
+    const name = (eq < 0 ? s.slice(i, j) : s.slice(i, eq)).toLowerCase();
+    if (name.length === 0) return undefined;
+    out = addParam(out, name, eq < 0 ? '' : s.slice(eq + 1, j));
     i = j;
   }
-  return true;
+  return out;
 }
 
-function parseHeaders(s: string, from: number, out: Record<string, string>): boolean {
-  // s[from] is "?"
+/** headers after the "?" at `s[from]`; undefined when one is not hname=hvalue. */
+function parseHeaders(s: string, from: number): Record<string, string> | undefined {
+  let out = NO_PARAMS;
   const body = s.slice(from + 1);
-  if (body.length === 0) return true;
+  if (body.length === 0) return out;
   for (const part of body.split('&')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) return false;
-    out[part.slice(0, eq)] = part.slice(eq + 1);
+    if (eq <= 0) return undefined;
+    out = addParam(out, part.slice(0, eq), part.slice(eq + 1));
   }
-  return true;
+  return out;
 }
 
 function parseHost(s: string, i: number, end: number): { host: string; port?: number; next: number } | undefined {
@@ -170,8 +173,6 @@ export function parseSipUri(s: string): Decoded<SipUri, SipErrorCode> {
   if (sl === 0) return bad(0);
   const scheme = s.slice(0, sl).toLowerCase();
   const n = s.length;
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let k = sl + 1; k < n; k++) if (isForbidden(s.charCodeAt(k))) return bad(k);
 
   if (scheme === 'sip' || scheme === 'sips') {
@@ -206,8 +207,10 @@ export function parseSipUri(s: string): Decoded<SipUri, SipErrorCode> {
       port = v;
     }
     if (i < end && s.charCodeAt(i) !== 0x3b) return bad(i);
-    if (!parseParams(s, i, end, params)) return bad(i);
-    if (headersAt >= 0 && !parseHeaders(s, headersAt, headers)) return bad(headersAt);
+    const params = parseParams(s, i, end);
+    if (!params) return bad(i);
+    const headers = headersAt >= 0 ? parseHeaders(s, headersAt) : NO_PARAMS;
+    if (!headers) return bad(headersAt);
     const uri: SipUri = { scheme, host: h.host, params, headers, raw: s };
     if (user !== undefined) uri.user = user;
     if (password !== undefined) uri.password = password;
@@ -220,13 +223,14 @@ export function parseSipUri(s: string): Decoded<SipUri, SipErrorCode> {
     let j = i;
     while (j < n && s.charCodeAt(j) !== 0x3b) j++;
     if (j === i) return bad(i);
-    if (!parseParams(s, j, n, params)) return bad(j);
-    return ok({ scheme, user: s.slice(i, j), host: '', params, headers, raw: s }, n);
+    const params = parseParams(s, j, n);
+    if (!params) return bad(j);
+    return ok({ scheme, user: s.slice(i, j), host: '', params, headers: NO_PARAMS, raw: s }, n);
   }
 
   // Any other absolute URI (http:, urn:, mailto:, …) is kept opaque.
   if (sl + 1 >= n) return bad(sl + 1);
-  return ok({ scheme, host: '', params, headers, raw: s }, n);
+  return ok({ scheme, host: '', params: NO_PARAMS, headers: NO_PARAMS, raw: s }, n);
 }
 
 /** The URI text for a parsed URI: brackets IPv6 hosts; params and headers in insertion order. */

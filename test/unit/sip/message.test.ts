@@ -434,14 +434,14 @@ describe('codec laws', () => {
   const samples = [OPTIONS, INVITE_SDP].map(msg).concat(REAL_SIP_MESSAGES.slice(0, 12).map((m) => m.bytes));
 
   it('every proper prefix is NO_HEADER_END or BODY_TRUNCATED (with exact need/have), never a throw', () => {
-    for (const full of samples) {
-      const whole = decodeSipMessage(full, 0, full.length, { stream: true });
+    for (const [full, stream] of samples.flatMap((s) => [[s, true], [s, false]] as const)) {
+      const whole = decodeSipMessage(full, 0, full.length, { stream });
       expect(whole.ok).toBe(true);
       if (!whole.ok) continue;
       const needed = whole.end;
       const hasBody = whole.value.body.length > 0;
       for (let n = 1; n < needed; n++) {
-        const r = decodeSipMessage(full, 0, n, { stream: true });
+        const r = decodeSipMessage(full, 0, n, { stream });
         expect(r.ok, `prefix ${n}`).toBe(false);
         if (r.ok) continue;
         expect(['NO_HEADER_END', 'BODY_TRUNCATED'], `prefix ${n}`).toContain(r.error.code);
