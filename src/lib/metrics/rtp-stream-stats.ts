@@ -205,12 +205,14 @@ const SEQ_MOD = 65536;
 /** Reordering window for duplicate detection and loss runs (packets, a power of two). */
 const WINDOW = 1024;
 const WINDOW_MASK = WINDOW - 1;
+/** Index of the payload-type set in `bits`, after the window. */
+const SEEN_AT = WINDOW / 32;
 
 export class RtpStreamStats {
-  // Clock per payload type (0 = no jitter) and telephone-event flags, fixed at construction.
-  private readonly clockByPt = new Float64Array(128);
-  private readonly eventPt = new Uint8Array(128);
-  private readonly seenPt = new Uint8Array(128);
+  // Clock per payload type (0 = no jitter) and telephone-event flags: shared, read-only.
+  private readonly clockByPt: Float64Array;
+  private readonly eventPt: Uint8Array;
+
   private readonly maxEvents: number;
   private readonly minSequential: number;
 
@@ -266,11 +268,16 @@ export class RtpStreamStats {
   private restarts = 0;
   private discarded = 0;
   private ssrcChanges = 0;
-  private readonly window = new Uint32Array(WINDOW / 32);
+  /** Bits: the reordering window (WINDOW bits), then the payload types seen (128 bits). */
+  private readonly bits = new Uint32Array(SEEN_AT + 4);
   /** Extended sequence numbers below this are finalised (counted as received or lost). */
   private finalizedUpTo = 0;
   private runLength = 0;
-  private readonly runs = new Float64Array(5);
+  private runs1 = 0;
+  private runs2 = 0;
+  private runs3to5 = 0;
+  private runs6to10 = 0;
+  private runsOver10 = 0;
   private runCount = 0;
   private runLostTotal = 0;
   private transitPrev = 0;
@@ -282,33 +289,21 @@ export class RtpStreamStats {
   private eventsDropped = 0;
   private droppedEventTs = -1;
   private currentEvent: RtpEvent | null = null;
-  private currentEventClock = 8000;
+  private readonly currentEventClock: number;
 
   constructor(options: RtpStreamStatsOptions = {}) {
     this.maxEvents = options.maxEvents ?? 1000;
     this.minSequential = Math.max(1, Math.floor(options.minSequential ?? MIN_SEQUENTIAL));
     this.probation = this.minSequential;
-    for (let pt = 0; pt < 128; pt++) {
-      if (pt < 96) {
-        this.clockByPt[pt] = STATIC_PAYLOAD_TYPES[pt]?.clockRate ?? 0;
-        continue;
-      }
-      const m = options.payloads?.[pt];
-      if (m && isTelephoneEventName(m.name)) {
-        this.eventPt[pt] = 1;
-        this.clockByPt[pt] = 0;
-      } else {
-        this.clockByPt[pt] = m ? m.clockRate : (options.clockRate ?? 0);
-      }
-    }
-    for (const m of Object.values(options.payloads ?? {})) {
-      if (isTelephoneEventName(m.name) && m.clockRate > 0) this.currentEventClock = m.clockRate;
-    }
+    const t = payloadTables(options);
+    this.clockByPt = t.clock;
+    this.eventPt = t.event;
+    this.currentEventClock = t.eventClock;
   }
 
   push(p: RtpPacketInfo): void {
     const pt = p.pt & 0x7f;
-    this.seenPt[pt] = 1;
+    this.bits[SEEN_AT + (pt >>> 5)]! |= 1 << (pt & 31);
     this.payloadBytes += p.payloadBytes;
     if (this.packets === 0) {
       this.ssrc = p.ssrc >>> 0;
@@ -434,7 +429,7 @@ export class RtpStreamStats {
       this.segmentsReceived += this.received;
       this.segmentsUnique += this.unique;
     }
-    this.window.fill(0);
+    this.bits.fill(0, 0, SEEN_AT);
     this.received = 0;
     this.unique = 0;
     this.expectedPrior = 0;
@@ -544,12 +539,12 @@ export class RtpStreamStats {
 
   private mark(ext: number): void {
     const i = ext & WINDOW_MASK;
-    this.window[i >>> 5]! |= 1 << (i & 31);
+    this.bits[i >>> 5]! |= 1 << (i & 31);
   }
 
   private isMarked(ext: number): boolean {
     const i = ext & WINDOW_MASK;
-    return (this.window[i >>> 5]! & (1 << (i & 31))) !== 0;
+    return (this.bits[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
 
   /** Finalises extended sequence numbers below `to`: received ones end a loss run, others extend it. */
@@ -558,8 +553,8 @@ export class RtpStreamStats {
       const i = ext & WINDOW_MASK;
       const word = i >>> 5;
       const bit = 1 << (i & 31);
-      if ((this.window[word]! & bit) !== 0) {
-        this.window[word]! &= ~bit;
+      if ((this.bits[word]! & bit) !== 0) {
+        this.bits[word]! &= ~bit;
         if (this.runLength > 0) this.closeRun();
       } else {
         this.runLength++;
@@ -571,7 +566,11 @@ export class RtpStreamStats {
   private closeRun(): void {
     const n = this.runLength;
     if (n === 0) return;
-    this.runs[bucketOf(n)]!++;
+    if (n === 1) this.runs1++;
+    else if (n === 2) this.runs2++;
+    else if (n <= 5) this.runs3to5++;
+    else if (n <= 10) this.runs6to10++;
+    else this.runsOver10++;
     this.runCount++;
     this.runLostTotal += n;
     this.runLength = 0;
@@ -637,7 +636,7 @@ export class RtpStreamStats {
     const expected = this.stopSeq + this.seqCycles * SEQ_MOD - this.startSeq + (this.packets > 0 ? 1 : 0);
     const lost = expected - this.packets;
     const payloadTypes: number[] = [];
-    for (let pt = 0; pt < 128; pt++) if (this.seenPt[pt] === 1) payloadTypes.push(pt);
+    for (let pt = 0; pt < 128; pt++) if ((this.bits[SEEN_AT + (pt >>> 5)]! & (1 << (pt & 31))) !== 0) payloadTypes.push(pt);
 
     // A.1/A.3 over closed segments plus the open one; loss runs with the open window's tail.
     const valid = this.probation === 0;
@@ -645,7 +644,7 @@ export class RtpStreamStats {
     const rfcExpected = this.segmentsExpected + segExpected;
     const rfcReceived = this.segmentsReceived + (valid ? this.received : 0);
     const uniqueTotal = this.segmentsUnique + (valid ? this.unique : 0);
-    const runs = Float64Array.from(this.runs);
+    const runs = [this.runs1, this.runs2, this.runs3to5, this.runs6to10, this.runsOver10];
     let runCount = this.runCount;
     let runLost = this.runLostTotal;
     if (valid) {
@@ -712,6 +711,41 @@ export class RtpStreamStats {
       eventsDropped: this.eventsDropped,
     };
   }
+}
+
+interface PayloadTables {
+  clock: Float64Array;
+  event: Uint8Array;
+  eventClock: number;
+}
+
+/** Tables shared by the streams built with equal options (one per SDP answer, not per stream). */
+const tableCache = new Map<string, PayloadTables>();
+
+function payloadTables(options: RtpStreamStatsOptions): PayloadTables {
+  const key = JSON.stringify([options.clockRate ?? 0, options.payloads ?? {}]);
+  const cached = tableCache.get(key);
+  if (cached) return cached;
+  const clock = new Float64Array(128);
+  const event = new Uint8Array(128);
+  let eventClock = 8000;
+  for (let pt = 0; pt < 128; pt++) {
+    if (pt < 96) {
+      clock[pt] = STATIC_PAYLOAD_TYPES[pt]?.clockRate ?? 0;
+      continue;
+    }
+    const m = options.payloads?.[pt];
+    if (m && isTelephoneEventName(m.name)) {
+      event[pt] = 1;
+      if (m.clockRate > 0) eventClock = m.clockRate;
+    } else {
+      clock[pt] = m ? m.clockRate : (options.clockRate ?? 0);
+    }
+  }
+  const tables = { clock, event, eventClock };
+  if (tableCache.size >= 256) tableCache.clear();
+  tableCache.set(key, tables);
+  return tables;
 }
 
 function bucketOf(n: number): number {
