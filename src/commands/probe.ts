@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Errors, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { ExitCode } from '../lib/errors.js';
 import { renderProbe, renderProbeLine } from '../lib/output/probe-view.js';
@@ -6,13 +6,9 @@ import { parseDurationMs } from '../lib/probe/duration.js';
 import type { ProbeResult } from '../lib/probe/result.js';
 import { runProbe } from '../lib/tasks/probe.js';
 
-const duration = Flags.custom<number>({
-  parse: async (s) => {
-    const ms = parseDurationMs(s);
-    if (ms === null) throw new Error(`"${s}" is not a duration (e.g. 500ms, 2s, 1m)`);
-    return ms;
-  },
-});
+const bad = (msg: string) => Promise.reject(new Errors.CLIError(msg, { exit: 2 })); // a usage error (exit 2)
+const duration = Flags.custom<number>({ parse: async (s) => parseDurationMs(s) ?? bad(`"${s}" is not a duration (e.g. 500ms, 2s, 1m)`) });
+const num = Flags.custom<number>({ parse: async (s) => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : bad(`"${s}" is not a number`)) });
 
 export default class Probe extends BaseCommand {
   static override summary = 'Probe SIP servers: OPTIONS ping, REGISTER with digest auth, or a synthetic call with RTP.';
@@ -55,16 +51,16 @@ export default class Probe extends BaseCommand {
     'ring-timeout': duration({ description: 'CANCEL the call if it is not answered by then', default: 30000 }),
     audio: Flags.string({ description: 'send this WAV (8 kHz mono 16-bit PCM) instead of a tone' }),
     codec: Flags.string({ description: 'codec to offer, in preference order (repeatable)', options: ['pcmu', 'pcma'], multiple: true }),
-    'max-rtt': Flags.custom<number>({ parse: async (s) => Number(s) })({ description: 'breach (exit 5) above this average RTT, ms' }),
-    'max-loss': Flags.custom<number>({ parse: async (s) => Number(s) })({ description: 'breach above this loss, percent' }),
-    'min-mos': Flags.custom<number>({ parse: async (s) => Number(s) })({ description: 'breach below this MOS (calls)' }),
+    'max-rtt': num({ description: 'breach (exit 5) above this average RTT, ms' }),
+    'max-loss': num({ description: 'breach above this loss, percent' }),
+    'min-mos': num({ description: 'breach below this MOS (calls)' }),
     profile: Flags.string({ description: 'thresholds profile: default, ucaas, pbx, teams-direct-routing, or a YAML file' }),
   };
 
   async run(): Promise<ProbeResult> {
     const { argv, flags } = await this.parse(Probe);
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
+    const onSigint = () => abort.abort(); // Ctrl-C ends --watch (and a call) cleanly; a second one kills
     process.once('SIGINT', onSigint);
     const live = flags.watch && !this.jsonEnabled();
     const { result, warnings, verdict } = await runProbe({

@@ -15,7 +15,17 @@
  * `localhost` resolves to the loopback addresses without DNS (RFC 6761 §6.3).
  */
 import { isIP } from 'node:net';
-import { defaultPort, type ProbeTarget, type SipTransportName } from '../probe/target.js';
+import { defaultPort, type SipTransportName } from './transport-name.js';
+
+/** What resolution needs of a target (probe/target.ts `ProbeTarget` fits it). */
+export interface ResolvableTarget {
+  scheme: 'sip' | 'sips';
+  host: string;
+  /** 4 or 6 for an IP literal, 0 for a name. */
+  hostFamily: 0 | 4 | 6;
+  port: number | undefined;
+  transport: SipTransportName | undefined;
+}
 
 export interface NaptrRecord {
   flags: string;
@@ -86,7 +96,7 @@ export function srvName(transport: SipTransportName, domain: string): string {
   return transport === 'tcp' ? `_sip._tcp.${d}` : `_sip._udp.${d}`;
 }
 
-export async function resolveTarget(target: ProbeTarget, dns: DnsClient, opts: ResolveOptions = {}): Promise<Resolution> {
+export async function resolveTarget(target: ResolvableTarget, dns: DnsClient, opts: ResolveOptions = {}): Promise<Resolution> {
   const steps: ResolutionStep[] = [];
   const sips = target.scheme === 'sips';
   const fallbackTransport: SipTransportName = sips ? 'tls' : 'udp';

@@ -15,7 +15,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { sipMessageLength } from '../sip/framing.js';
-import type { SipTransportName } from '../probe/target.js';
+import type { SipTransportName } from './transport-name.js';
 import { tlsPeerInfo, type TlsPeerInfo } from './tls-info.js';
 
 export interface Endpoint {

@@ -8,8 +8,9 @@
  * Pure: no DNS here. Resolution (RFC 3263) happens in `net/resolve.ts`.
  */
 import { isIP } from 'node:net';
+import { defaultPort, type SipTransportName } from '../net/transport-name.js';
 
-export type SipTransportName = 'udp' | 'tcp' | 'tls';
+export { defaultPort, type SipTransportName };
 
 export interface ProbeTarget {
   /** What the user typed, for display. */
@@ -123,9 +124,4 @@ export function requestUri(t: ProbeTarget, user?: string): string {
   const port = t.port === undefined ? '' : `:${t.port}`;
   const transport = t.transport && t.scheme === 'sip' && t.transport !== 'udp' ? `;transport=${t.transport}` : '';
   return `${t.scheme}:${u ? `${u}@` : ''}${uriHost(t.host)}${port}${transport}`;
-}
-
-/** Default port for a transport (RFC 3261 §19.1.2: 5060, 5061 for TLS). */
-export function defaultPort(transport: SipTransportName): number {
-  return transport === 'tls' ? 5061 : 5060;
 }

@@ -31,6 +31,7 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): { fd: number; errno: number };
   setIntOption(fd: number, level: number, name: number, value: number): number;
   connect(fd: number, to: SocketAddress): number;
+  bind(fd: number, to: SocketAddress): number;
   localAddress(fd: number): SocketAddress | null;
   send(fd: number, data: Uint8Array): { sent: number; errno: number };
   /** Non-blocking recvmsg; `errorQueue` reads MSG_ERRQUEUE. */
@@ -83,6 +84,7 @@ async function load(): Promise<LibcLoad> {
   const socket = lib.func('int socket(int domain, int type, int protocol)');
   const setsockopt = lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)');
   const connect = lib.func('int connect(int fd, const void *addr, uint32_t len)');
+  const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
   const getsockname = lib.func('int getsockname(int fd, void *addr, void *len)');
   const send = lib.func('intptr_t send(int fd, const void *buf, size_t len, int flags)');
   const recvmsg = lib.func('intptr_t recvmsg(int fd, void *msg, int flags)');
@@ -117,6 +119,11 @@ async function load(): Promise<LibcLoad> {
     connect(fd, to) {
       const sa = encodeSockaddr(to);
       const r = connect(fd, sa, sa.length) as number;
+      return r < 0 ? koffi.errno() : 0;
+    },
+    bind(fd, to) {
+      const sa = encodeSockaddr(to);
+      const r = bind(fd, sa, sa.length) as number;
       return r < 0 ? koffi.errno() : 0;
     },
     localAddress(fd) {

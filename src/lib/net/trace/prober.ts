@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Libc } from './libc.js';
+import { AF_INET, IPPROTO_UDP, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, SO_TIMESTAMPNS } from './linux-constants.js';
 import { ProbeSocket, type ProbeSocketKind } from './probe-socket.js';
 import type { SocketAddress } from './sockaddr.js';
 import { canonicalAddress } from './sockaddr.js';
@@ -61,6 +62,40 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+
+/**
+ * The kernel stamps received packets only while some socket asked for timestamps, and turns
+ * that on lazily (a deferred static key): answers that arrive before it is on are stamped when
+ * read, not when they arrived. So before the first probe, a socket that asks is opened (and kept
+ * for the run) and a datagram to itself over loopback checks that stamping is on: stamped on
+ * arrival, its timestamp is well before the moment it is read. Bounded: 10 tries of 5 ms; where
+ * loopback does not work, a plain 20 ms wait. Returns the keeper's fd (or -1).
+ */
+async function warmUpTimestamps(libc: Libc, signal?: AbortSignal): Promise<number> {
+  const s = libc.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (s.fd < 0) return -1;
+  const fd = s.fd;
+  libc.setIntOption(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  const self = libc.bind(fd, { family: 4, address: '127.0.0.1', port: 0 }) === 0 ? libc.localAddress(fd) : null;
+  if (!self || libc.connect(fd, self) !== 0) {
+    await sleep(20, signal);
+    return fd;
+  }
+  const ping = new Uint8Array([0x76, 0x64]);
+  for (let i = 0; i < 10 && !signal?.aborted; i++) {
+    const sentNs = libc.realtimeNs();
+    if (libc.send(fd, ping).sent < 0) {
+      await sleep(20, signal);
+      break;
+    }
+    await sleep(5, signal);
+    const r = libc.recv(fd, false);
+    const readNs = libc.realtimeNs();
+    const at = r.ok ? r.value.control.timestampNs : null;
+    if (at !== null && readNs - at > 2_000_000n && at - sentNs < 2_000_000n) break; // stamped on arrival
+  }
+  return fd;
+}
 
 export async function runProber(libc: Libc, o: ProberOptions): Promise<ProberSummary> {
   const t0 = performance.now();
@@ -139,6 +174,7 @@ export async function runProber(libc: Libc, o: ProberOptions): Promise<ProberSum
     timer = setTimeout(() => entry.settle(null), o.timeoutMs);
   };
 
+  const keeper = await warmUpTimestamps(libc, o.signal);
   try {
     for (let round = 0; round < o.rounds && !o.signal?.aborted; round++) {
       const roundStart = round * o.intervalMs;
@@ -169,6 +205,7 @@ export async function runProber(libc: Libc, o: ProberOptions): Promise<ProberSum
   } finally {
     // aborted (or a throw): close what is still open without reporting it as lost
     for (const e of [...open]) e.settle(null, true);
+    if (keeper >= 0) libc.close(keeper);
   }
   return { sent, sendErrors, durationMs: performance.now() - t0 };
 }
