@@ -44,8 +44,10 @@ export default class Capture extends BaseCommand {
     if (durationMs === null) throw usageError('BAD_DURATION', `--duration ${flags.duration}: not a duration (e.g. 60, 30s, 5m)`);
     const stop = new AbortController();
     const onSigint = () => stop.abort();
-    process.once('SIGINT', onSigint);
-    process.once('SIGTERM', onSigint);
+    // `on`, not `once`: execa's signal-exit handler re-raises the signal when it finds itself the
+    // only listener left, which a spent `once` listener would leave it (the process died on Ctrl-C)
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     const ndjson = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
     const exporter = flags.serve ? await startExporter({ listen: flags.serve, carriersFile: flags.carriers, uaTypesFile: flags['ua-types'] }) : undefined;
     if (exporter) process.stderr.write(`serving Prometheus metrics on http://${exporter.address}/metrics\n`);

@@ -72,7 +72,7 @@ export function captureStartError(stderr: string, iface: string, bin: string): V
       hints: ['list interfaces with: ip -br link'],
     });
   }
-  if (s.includes('syntax error') || s.includes("can't parse filter")) {
+  if (s.includes('syntax error') || s.includes("can't parse filter") || /unknown (port|host|protocol|network)|illegal /.test(s)) {
     return new VoipdiagError('CAPTURE_BAD_FILTER', `the capture filter was rejected: ${firstLine(stderr)}`, {
       exitCode: ExitCode.usage,
       hints: ['check the BPF syntax with: tcpdump -d "<filter>"'],
