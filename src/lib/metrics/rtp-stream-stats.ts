@@ -18,8 +18,14 @@
  *      The means divide by the number of packets before this one (tshark's running mean), so
  *      they are not plain means when irregular packets occur. Minimums stay −1 when no
  *      regular packet contributed (tshark prints −1.000).
- *    - problems: some packet broke the sequence (a gap, a duplicate, a late packet) or came
- *      with an RTP timestamp out of time sequence.
+ *    - problems: some packet broke the sequence (a gap, also across the 65535 → 0 wrap; a
+ *      duplicate; a late packet) or came with an RTP timestamp out of time sequence. Nothing else sets it in tshark 4.0: not payload-type changes, marker bits,
+ *      comfort noise, clock drift or skew, nor an unknown clock rate.
+ *    - payload-type changes only switch the clock rate used for the next jitter step (tshark
+ *      flags the change internally but still counts the packet as regular); the first packet
+ *      only sets the references (first sequence number and timestamp, arrival time).
+ *    Checked, edge case by edge case, against tshark 4.0.17 on the synthetic streams of
+ *    fixtures/derived/synthetic/ as well as on the real captures.
  * 2. What tshark does not give: RFC 3550 A.1 sequence validation (probation, 16-bit wrap,
  *    restarts after a large jump confirmed by two sequential packets), A.3 expected/lost and
  *    the interval fraction lost for receiver reports, duplicates and out-of-order packets
@@ -157,7 +163,7 @@ export interface RtpStreamSnapshot {
   /** Last arrival − first arrival. */
   durationMs: number;
   payloadBytes: number;
-  /** Clock rate in Hz of the last packet (0: unknown or telephone-event). */
+  /** Clock rate in Hz of the last packet that had one (0: none had, e.g. only telephone-event). */
   clockRate: number;
 
   /** RFC 3550 A.1: probation passed (two sequential packets). */
@@ -289,7 +295,7 @@ export class RtpStreamStats {
   private eventsDropped = 0;
   private droppedEventTs = -1;
   private currentEvent: RtpEvent | null = null;
-  private readonly currentEventClock: number;
+  private readonly eventClockRate: number;
 
   constructor(options: RtpStreamStatsOptions = {}) {
     this.maxEvents = options.maxEvents ?? 1000;
@@ -298,7 +304,7 @@ export class RtpStreamStats {
     const t = payloadTables(options);
     this.clockByPt = t.clock;
     this.eventPt = t.event;
-    this.currentEventClock = t.eventClock;
+    this.eventClockRate = t.eventClock;
   }
 
   push(p: RtpPacketInfo): void {
@@ -580,7 +586,7 @@ export class RtpStreamStats {
     const code = (word >>> 24) & 0xff;
     const end = (word & 0x800000) !== 0;
     const volume = (word >>> 16) & 0x3f;
-    const durationMs = ((word & 0xffff) / this.currentEventClock) * 1000;
+    const durationMs = ((word & 0xffff) / this.eventClockRate) * 1000;
     const cur = this.currentEvent;
     if (cur && cur.rtpTimestamp === ts && cur.event === code) {
       cur.packets++;
