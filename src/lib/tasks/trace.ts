@@ -94,7 +94,6 @@ export async function runTrace(opts: TraceOptions, io: TraceIo = realTraceIo): P
   const profile = await loadProfile(opts, io);
 
   const started = io.now();
-  const t0 = Date.now();
   const judgeOpts = { ...DEFAULT_JUDGE_OPTIONS, stepMs: opts.stepMs ?? DEFAULT_JUDGE_OPTIONS.stepMs };
 
   let snapshot: TraceSnapshot;
@@ -198,7 +197,7 @@ export async function runTrace(opts: TraceOptions, io: TraceIo = realTraceIo): P
     method: { name: method, fallback, note },
     settings: { rounds: opts.rounds, intervalMs: opts.intervalMs, maxHops: opts.maxHops, timeoutMs: opts.timeoutMs, resolve: opts.resolve },
     startedAt: started.toISOString(),
-    durationMs: Date.now() - t0,
+    durationMs: io.now().getTime() - started.getTime(),
     hops,
     destination,
     controls,
