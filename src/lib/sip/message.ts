@@ -14,7 +14,9 @@
  * Request-URI, …) parses on first access and is cached (STYLE.md rule 9).
  *
  * The decoded message keeps no reference to the input buffer: the header section becomes a
- * string and the body is copied, so callers may reuse their buffers.
+ * string and the body is copied (into a Node Buffer from the small-allocation pool), so callers
+ * may reuse their buffers. Parameter records of parsed values may be a shared frozen empty
+ * object: treat everything the accessors return as read-only.
  *
  * Framing (RFC 3261 §18.3): the body is Content-Length bytes. Over UDP (not `stream`) a missing
  * Content-Length means "the rest of the datagram", and bytes after a shorter Content-Length are
@@ -134,7 +136,7 @@ export class SipMessage {
   readonly cseq: CSeq | undefined;
   /** Content-Length when present (the body is exactly that long). */
   readonly contentLength: number | undefined;
-  /** Body bytes (a copy, never a view into the decoded buffer). */
+  /** Body bytes: a copy, never a view into the decoded buffer (may share Node's Buffer pool). */
   readonly body: Uint8Array;
   /** UDP only: bytes after the body that Content-Length left out (RFC 3261 §18.3). */
   readonly trailingBytes: number;

@@ -55,11 +55,6 @@ function displayNameIsTokens(s: string): boolean {
   return true;
 }
 
-function hasLws(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isLws(s.charCodeAt(i))) return true;
-  return false;
-}
-
 /** Lax parse of one name-addr / addr-spec with its parameters. Never throws. */
 export function parseNameAddrLax(input: string): NameAddrParse {
   const s = trimLws(input);
@@ -104,8 +99,8 @@ export function parseNameAddrLax(input: string): NameAddrParse {
     paramsAt = semi < 0 ? s.length : semi;
     if (uriText.indexOf('?') >= 0 || uriText.indexOf(',') >= 0) defect = true;
   }
-  if (hasLws(uriText)) return { defect: true };
-  const uri = parseSipUri(uriText);
+  const uri = parseSipUri(uriText); // rejects LWS inside the URI
+
   if (!uri.ok) return { defect: true };
   if (isUnbracketedIpv6(uri.value)) defect = true;
   const p = parseGenericParams(s, paramsAt);
