@@ -1,7 +1,7 @@
 /**
  * Big- and little-endian integer reads over a Uint8Array, for the layer decoders' hot paths.
- * Callers check bounds first: these read without checking (a missing byte reads as 0 through
- * `| 0`-style coercion never happens here, so callers must not pass out-of-range offsets).
+ * They do not check bounds: callers check the length first and never pass offsets past the
+ * end (an out-of-range byte would read as undefined and corrupt the result).
  */
 
 /** Unsigned 8-bit. */
