@@ -85,3 +85,12 @@ export function validateTraceJson(doc: unknown): { ok: boolean; errors: string }
 export function hopAddresses(r: TraceJson): (string | null)[] {
   return r.hops.map((h) => h.address);
 }
+
+/** Can `user` run the built CLI from this checkout (read bin/, dist/, node_modules/)? */
+export async function canRunAs(user: string): Promise<boolean> {
+  const r = await execa('runuser', ['-u', user, '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}); require.resolve('koffi', { paths: [${JSON.stringify(ROOT)}] })`], {
+    reject: false,
+    timeout: 10_000,
+  });
+  return r.exitCode === 0;
+}
