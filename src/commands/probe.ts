@@ -27,8 +27,8 @@ export default class Probe extends BaseCommand {
   static override args = { target: Args.string({ description: 'sip:host[:port][;transport=udp|tcp|tls], sips:host, or host (several allowed)' }) };
   static override flags = {
     count: Flags.integer({ char: 'c', description: 'OPTIONS probes per target', default: 4, min: 1, max: 100000 }),
-    interval: duration({ char: 'i', description: 'time between probes (e.g. 200ms, 1s)', default: 1000 }),
-    timeout: duration({ char: 't', description: 'wait this long for an answer (per request; also the connect timeout)', default: 2000 }),
+    interval: duration({ char: 'i', description: 'time between probes (e.g. 200ms, 1s)', default: 1000, defaultHelp: async () => '1s' }),
+    timeout: duration({ char: 't', description: 'wait this long for an answer (per request; also the connect timeout)', default: 2000, defaultHelp: async () => '2s' }),
     watch: Flags.boolean({ char: 'w', description: 'probe until Ctrl-C, a line per probe' }),
     ndjson: Flags.boolean({ description: 'with --watch: one JSON object per probe, then the summary' }),
     srv: Flags.boolean({ description: 'RFC 3263 NAPTR/SRV lookups (--no-srv: A/AAAA only)', default: true, allowNo: true }),
@@ -47,8 +47,8 @@ export default class Probe extends BaseCommand {
     'password-env': Flags.string({ description: 'name of the environment variable holding the password' }),
     expires: Flags.integer({ description: 'REGISTER expiry to ask for, seconds', default: 300, min: 1 }),
     keep: Flags.boolean({ description: 'keep the registration (do not unregister afterwards)' }),
-    duration: duration({ char: 'd', description: 'call media duration', default: 10000 }),
-    'ring-timeout': duration({ description: 'CANCEL the call if it is not answered by then', default: 30000 }),
+    duration: duration({ char: 'd', description: 'call media duration', default: 10000, defaultHelp: async () => '10s' }),
+    'ring-timeout': duration({ description: 'CANCEL the call if it is not answered by then', default: 30000, defaultHelp: async () => '30s' }),
     audio: Flags.string({ description: 'send this WAV (8 kHz mono 16-bit PCM) instead of a tone' }),
     codec: Flags.string({ description: 'codec to offer, in preference order (repeatable)', options: ['pcmu', 'pcma'], multiple: true }),
     'max-rtt': num({ description: 'breach (exit 5) above this average RTT, ms' }),

@@ -101,7 +101,7 @@ export type TargetOutcome =
   | 'unreachable' // ICMP unreachable, connection refused
   | 'tls-failed'
   | 'resolve-failed'
-  | 'error';
+  | 'error'; // the probe could not start (e.g. --source-ip not an address of this host)
 
 export interface TargetResult {
   target: string;
@@ -130,7 +130,10 @@ export interface ProbeResult {
   profile: { name: string; source: string; values: Record<string, number> } | null;
 }
 
-/** Outcomes that are network failures (exit 4) as opposed to answers we judge (exit 5). */
+/**
+ * Outcomes where nothing could be judged (exit 4: no answer, unreachable, TLS, DNS, or a socket
+ * that could not even be opened) as opposed to answers we judge (exit 5).
+ */
 export function isNetworkOutcome(o: TargetOutcome): boolean {
-  return o === 'no-answer' || o === 'unreachable' || o === 'tls-failed' || o === 'resolve-failed';
+  return o === 'no-answer' || o === 'unreachable' || o === 'tls-failed' || o === 'resolve-failed' || o === 'error';
 }
