@@ -43,12 +43,6 @@ export default class Trace extends BaseCommand {
 
   async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(Trace);
-    const duration = (flag: string, text: string) => parseDurationMs(text) ?? throwUsage(`--${flag} ${text}: not a duration (e.g. 1s, 200ms)`);
-    const number = (flag: string, text: string | undefined) => {
-      if (text === undefined) return undefined;
-      const n = Number(text);
-      return Number.isFinite(n) && n >= 0 ? n : throwUsage(`--${flag} ${text}: not a number`);
-    };
     const ndjson = flags.ndjson;
     this.ui.startSpinner(`tracing ${args.target}`);
     const { result, warnings } = await runTrace({
@@ -83,6 +77,15 @@ export default class Trace extends BaseCommand {
   }
 }
 
-function throwUsage(message: string): never {
-  throw usageError('BAD_FLAG', message);
+function duration(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null) throw usageError('BAD_FLAG', `--${flag} ${text}: not a duration (e.g. 1s, 200ms)`);
+  return ms;
+}
+
+function number(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw usageError('BAD_FLAG', `--${flag} ${text}: not a number`);
+  return n;
 }
