@@ -64,6 +64,14 @@ export abstract class BaseCommand extends Command {
     process.exitCode = ExitCode.threshold;
   }
 
+  /**
+   * One JSON document on stdout, written directly: oclif's default colourises the text token by
+   * token, which for a large capture's result costs seconds and hundreds of MB.
+   */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
   protected override toSuccessJson(result: unknown): Envelope<unknown> {
     return {
       schemaVersion: SCHEMA_VERSION,

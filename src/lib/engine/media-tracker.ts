@@ -151,8 +151,20 @@ export class MediaTracker {
   udp(p: TransportPacket): void {
     const b = p.payload;
     if (b.length < 8 || b[0]! >> 6 !== 2) return;
-    const exp = this.match(p);
     const second = b[1]!;
+    // Fast path: a packet of a stream already known needs no SDP matching and no heuristic.
+    if ((second < 200 || second > 207) && b.length >= 12) {
+      const ssrc = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
+      const s = this.flows.get(p.src)?.get(p.dst)?.get(p.srcPort * 65536 + p.dstPort)?.get(ssrc);
+      if (s) {
+        const payloadBytes = rtpPayloadLength(b, 0, 0);
+        if (payloadBytes < 0) return;
+        this.fill(b, payloadBytes, p);
+        s.stats.push(this.info);
+        return;
+      }
+    }
+    const exp = this.match(p);
     if (second >= 200 && second <= 207) {
       if ((exp || this.heuristic) && isRtcpDatagram(b, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p, exp);
       return;

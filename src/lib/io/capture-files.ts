@@ -396,6 +396,7 @@ function fileInput(path: string, handle: FileHandle): CaptureInput {
     void handle.close().catch(() => undefined);
   };
 
+  let pending: Promise<{ bytesRead: number }> | undefined;
   async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       const buf = new Uint8Array(READ_CHUNK_BYTES);
@@ -416,16 +417,31 @@ function fileInput(path: string, handle: FileHandle): CaptureInput {
       }
       const head = first === buf.length ? buf : buf.subarray(0, first);
       noteBytes(shape, head);
+      if (first < buf.length) {
+        yield head;
+        return;
+      }
+      // Double buffering: the next read runs while the consumer parses the current chunk, so
+      // the parser never waits for the kernel's copy (the consumer is synchronous per chunk and
+      // copies only a split record's tail).
+      const bufs = [buf, new Uint8Array(READ_CHUNK_BYTES)] as const;
+      let filling = 1;
+      pending = handle.read(bufs[1], 0, READ_CHUNK_BYTES, null);
       yield head;
       while (!closed) {
-        const n = (await handle.read(buf, 0, buf.length, null)).bytesRead;
+        const n = (await pending).bytesRead;
+        pending = undefined;
         if (n === 0) return;
+        const filled = bufs[filling] as Uint8Array;
+        filling = 1 - filling;
+        pending = handle.read(bufs[filling] as Uint8Array, 0, READ_CHUNK_BYTES, null);
         rawBytes += n;
         shape.bytes += n;
-        yield n === buf.length ? buf : buf.subarray(0, n);
+        yield n === filled.length ? filled : filled.subarray(0, n);
       }
     } finally {
       closed = true;
+      if (pending) await pending.catch(() => undefined);
       release();
     }
   }
