@@ -7,8 +7,9 @@
 // kamailio (test/harness/kamailio/kamailio.cfg, UDP only) is started on a free 127.0.0.1 port
 // and stopped by its PID at the end. Each round: one `voipdiag probe --count N --interval 20ms
 // --json` (N RTTs from one process) and N `sipsak -vv -s` processes (one RTT each, "reply
-// received after X ms"). Reported: the median RTT of each, the difference, and the CLI start-up
-// time (`voipdiag --version`, median of 5). Informs only; bounded: ROUNDS × N requests.
+// received after X ms"), and N requests from a bare Node dgram socket in this process (the floor
+// for any Node tool). Reported: the median RTT of each, voipdiag − sipsak, and the CLI start-up
+// time (`voipdiag --version`, median of 5). Informs only; bounded: ROUNDS × 3N requests.
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -114,6 +115,38 @@ async function voipdiagRtts(node, bin, port) {
   return JSON.parse(r.stdout).result.targets[0].probes.map((p) => p.rttMs).filter((x) => typeof x === 'number');
 }
 
+/** The floor for any Node tool: a bare connected dgram socket, same request, same pacing. */
+async function nodeFloorRtts(port) {
+  const s = dgram.createSocket('udp4');
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  await new Promise((r) => s.connect(port, '127.0.0.1', r));
+  const lp = s.address().port;
+  const out = [];
+  try {
+    for (let i = 1; i <= PER_ROUND; i++) {
+      const msg =
+        `OPTIONS sip:ping@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bKfloor${i}x${Date.now()};rport\r\n` +
+        `Max-Forwards: 70\r\nFrom: <sip:bench@127.0.0.1>;tag=f${i}\r\nTo: <sip:ping@127.0.0.1>\r\nCall-ID: floor${i}.${Date.now()}@127.0.0.1\r\n` +
+        `CSeq: ${i} OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+      const got = new Promise((r) => {
+        const t = setTimeout(() => r(null), 2000);
+        s.once('message', () => {
+          clearTimeout(t);
+          r(process.hrtime.bigint());
+        });
+      });
+      const t0 = process.hrtime.bigint();
+      s.send(msg);
+      const t1 = await got;
+      if (t1 !== null) out.push(Number(t1 - t0) / 1e6);
+      await sleep(20);
+    }
+  } finally {
+    s.close();
+  }
+  return out;
+}
+
 async function sipsakRtts(port) {
   const out = [];
   for (let i = 0; i < PER_ROUND; i++) {
@@ -129,11 +162,13 @@ export async function measureProbe({ node = process.execPath, withStartup = true
   const kam = await startKamailio();
   const ours = [];
   const anchor = [];
+  const floor = [];
   try {
     log(`probe-bench: kamailio on 127.0.0.1:${kam.port}, ${ROUNDS} rounds × ${PER_ROUND} requests each`);
     for (let round = 0; round < ROUNDS; round++) {
       ours.push(...(await voipdiagRtts(node, bin, kam.port)));
       anchor.push(...(await sipsakRtts(kam.port)));
+      floor.push(...(await nodeFloorRtts(kam.port)));
     }
   } finally {
     await kam.stop();
@@ -142,7 +177,14 @@ export async function measureProbe({ node = process.execPath, withStartup = true
   if (withStartup) for (let i = 0; i < 5; i++) startup.push((await exec(node, [bin, '--version'])).wallMs);
   const oursMs = median(ours);
   const anchorMs = median(anchor);
-  return { oursMs, anchorMs, deltaMs: oursMs - anchorMs, samples: { ours: ours.length, anchor: anchor.length }, startupMs: withStartup ? median(startup) : null };
+  return {
+    oursMs,
+    anchorMs,
+    nodeFloorMs: median(floor),
+    deltaMs: oursMs - anchorMs,
+    samples: { ours: ours.length, anchor: anchor.length, floor: floor.length },
+    startupMs: withStartup ? median(startup) : null,
+  };
 }
 
 function rowsOf(m) {
@@ -157,6 +199,7 @@ function rowsOf(m) {
       note: `${m.samples.ours} requests; Δ ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(3)} ms vs sipsak (ratio > 1: lower RTT)`,
     },
   ];
+  rows.push({ name: 'bare Node dgram OPTIONS RTT (median)', rate: m.nodeFloorMs, rateUnit: 'ms', note: `${m.samples.floor} requests: what any Node tool can reach here` });
   if (m.startupMs !== null) rows.push({ name: 'voipdiag --version (start-up)', wallSec: m.startupMs / 1000, note: 'median of 5' });
   return rows;
 }
