@@ -88,6 +88,9 @@ export async function runTrace(opts: TraceOptions, io: TraceIo = realTraceIo): P
   if (!parsed.ok) throw usageError('BAD_TARGET', parsed.message, ['give a host name, an IP address or a sip: URI, e.g. sip:pbx.example.com']);
   const t = parsed.value;
   const port = opts.proto === 'icmp' ? null : (opts.port ?? t.port ?? (opts.proto === 'sip' ? SIP_DEFAULT_PORT : UDP_DEFAULT_PORT));
+  if (opts.family !== 0 && t.hostFamily !== 0 && t.hostFamily !== opts.family) {
+    throw usageError('BAD_FLAG', `${t.host} is an IPv${t.hostFamily} address: --ipv${opts.family} does not apply`);
+  }
   const resolved = await io.resolveHost(t.host, opts.family);
   if (!resolved.ok) throw networkError('RESOLVE_FAILED', resolved.message, ['check the name, or give an IP address']);
   const { address, family } = resolved;

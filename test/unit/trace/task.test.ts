@@ -12,6 +12,7 @@ import { runTrace, type TraceIo, type TraceOptions } from '../../../src/lib/task
 import type { ProbeAnswer } from '../../../src/lib/trace/probe.js';
 import { parseMtrJson } from '../../../src/lib/net/trace/fallback.js';
 import { Chalk } from 'chalk';
+import { validateTraceJson } from '../../harness/trace/lab.js';
 
 const B = '10.77.43.2';
 const PATH = ['10.77.41.1', '10.77.42.2', B];
@@ -106,6 +107,15 @@ describe('runTrace', () => {
     await expect(renderTrace(result, new Chalk({ level: 0 }))).toMatchFileSnapshot('./golden/trace-sip.txt');
   });
 
+  it('renders the golden JSON result', async () => {
+    const prober = scriptedProber(() => 3, () => 'sip');
+    const { result } = await runTrace(OPTS, io({ prober }));
+    await expect(JSON.stringify(result, null, 2) + '\n').toMatchFileSnapshot('./golden/trace-sip.json');
+    const envelope = { schemaVersion: 1, command: 'trace', status: 'ok', result, warnings: [] };
+    const v = validateTraceJson(JSON.parse(JSON.stringify(envelope)));
+    expect(v.ok, v.errors).toBe(true);
+  });
+
   it('sip stopped after hop 2 while udp and icmp pass: control probes and SIP_FILTERED', async () => {
     const prober = scriptedProber(
       (o) => (o.kind === 'udp' && o.port === 5060 ? 2 : 3),
@@ -126,7 +136,7 @@ describe('runTrace', () => {
       ['TARGET_SILENT', 2],
       ['SIP_FILTERED', 2],
     ]);
-    expect(renderTrace(result, new Chalk({ level: 0 }))).toContain('control udp :33434  reaches the target (hop 3)');
+    await expect(renderTrace(result, new Chalk({ level: 0 }))).toMatchFileSnapshot('./golden/trace-sip-filtered.txt');
   });
 
   it('icmp without ping socket or raw socket: exit 4 with the three fixes', async () => {
@@ -184,6 +194,7 @@ describe('runTrace', () => {
     expect(await bad({ intervalMs: 1 })).toEqual(['BAD_FLAG', 2]);
     expect(await bad({ proto: 'icmp', port: 7 })).toEqual(['BAD_FLAG', 2]);
     expect(await bad({ target: 'http://example.com' })).toEqual(['BAD_TARGET', 2]);
+    expect(await bad({ target: 'fd77:43::2', family: 4 })).toEqual(['BAD_FLAG', 2]);
     expect(prober.calls).toEqual([]);
   });
 
