@@ -67,6 +67,9 @@ describe.skipIf(!labAvailable())('probe call through an impairment relay', () =>
     expect(call.rx.jitterMs).toBeLessThan(10);
     expect(call.rx.mos).toBeLessThan((cleanCall?.rx.mos ?? 5) - 0.2);
     expect(call.tx.source).toBe('echo');
+    // the echo came from the relay, not from the address in the SDP answer
+    expect(impaired.result.targets[0]?.findings.map((f) => f.code)).toContain('RTP_SOURCE_DIFFERS');
+    expect(clean.result.targets[0]?.findings).toEqual([]);
     console.log(
       `impairment: injected ${stats.down.dropped}/${stats.down.received} (${injectedPct.toFixed(2)} %), measured loss ${call.rx.lossPct} %, ` +
         `jitter ${call.rx.jitterMs} ms, MOS ${call.rx.mos} (clean ${cleanCall?.rx.mos}, clean jitter ${cleanCall?.rx.jitterMs} ms)`,

@@ -280,6 +280,7 @@ export async function placeCall(o: CallOptions): Promise<CallOutcome> {
       out.media = summary;
       result.rtcp = { sent: summary.rtcpSent, received: summary.rtcpReceived };
       Object.assign(result, mediaDirections(summary, codec, o.ptimeMs));
+      out.findings.push(...mediaFindings(summary, { ip: audio.ip, port: audio.rtpPort }, peerBye.signal.aborted));
     }
 
     if (peerByeAtNs !== undefined) {
@@ -338,6 +339,23 @@ export async function placeCall(o: CallOptions): Promise<CallOutcome> {
       { timeoutMs: o.timeoutMs },
     );
   }
+}
+
+/** One-way audio and symmetric-RTP findings. */
+export function mediaFindings(s: RtpSessionSummary, announced: Endpoint, endedEarly: boolean): Finding[] {
+  const out: Finding[] = [];
+  if (s.sent > 0 && (s.received === null || s.received.packets === 0) && !endedEarly) {
+    out.push({ severity: 'error', code: 'NO_RTP_RECEIVED', message: `no RTP came back for the ${s.sent} packets we sent to ${announced.ip}:${announced.port} (one-way audio)` });
+  }
+  const from = s.receivedFrom;
+  if (from && (from.ip !== announced.ip || from.port !== announced.port)) {
+    out.push({
+      severity: 'info',
+      code: 'RTP_SOURCE_DIFFERS',
+      message: `RTP arrives from ${from.ip}:${from.port}, the SDP answer announced ${announced.ip}:${announced.port} (NAT or a media relay in between)`,
+    });
+  }
+  return out;
 }
 
 /** Per-direction numbers and MOS from the media summary. */

@@ -377,7 +377,7 @@ async function probeTarget(target: ProbeTarget, o: ProbeTaskOptions & { callUri:
       const status = r.result.status;
       if (r.failure && status === null) res.outcome = outcomeOfFailure(r.failure);
       else if (r.noAnswer) res.outcome = 'no-answer';
-      else if (isExpected(status, o.expect)) res.outcome = r.findings.some((f) => f.code === 'NO_COMMON_CODEC') ? 'call-failed' : 'ok';
+      else if (isExpected(status, o.expect)) res.outcome = r.findings.some((f) => f.code === 'NO_COMMON_CODEC' || f.code === 'NO_RTP_RECEIVED') ? 'call-failed' : 'ok';
       else if (r.findings.some((f) => f.code.startsWith('AUTH_'))) res.outcome = 'auth-failed';
       else res.outcome = 'call-failed';
     }

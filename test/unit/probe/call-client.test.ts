@@ -134,6 +134,16 @@ describe('synthetic call', () => {
     expect(env.ourRtp.sent.length).toBe(0);
   });
 
+  it('no RTP back: one-way audio is an error finding', async () => {
+    const env = setup((req, tr) => {
+      if (req.method === 'INVITE') tr.deliver(reply(req, 200, 'OK', ['Contact: <sip:far@192.0.2.1>', 'Content-Type: application/sdp'], ANSWER));
+      if (req.method === 'BYE') tr.deliver(reply(req, 200, 'OK'));
+    });
+    const out = await env.call('sip:echo@192.0.2.1', { durationMs: 400 });
+    expect(out.result.rx.packets).toBe(0);
+    expect(out.findings.map((f) => f.code)).toContain('NO_RTP_RECEIVED');
+  });
+
   it('no codec in common: BYE right away, NO_COMMON_CODEC', async () => {
     const env = setup((req, tr) => {
       if (req.method === 'INVITE') tr.deliver(reply(req, 200, 'OK', ['Contact: <sip:far@192.0.2.1>', 'Content-Type: application/sdp'], ANSWER.replace('RTP/AVP 0 101', 'RTP/AVP 18').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:18 G729/8000')));
