@@ -44,6 +44,10 @@ export default class Trace extends BaseCommand {
   async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(Trace);
     const ndjson = flags.ndjson;
+    // Ctrl-C stops probing and reports the rounds done so far, like mtr
+    const stop = new AbortController();
+    const onInterrupt = () => stop.abort();
+    process.once('SIGINT', onInterrupt);
     this.ui.startSpinner(`tracing ${args.target}`);
     const { result, warnings } = await runTrace({
       target: args.target,
@@ -62,7 +66,8 @@ export default class Trace extends BaseCommand {
       profile: flags.profile,
       onRound: ndjson ? (e) => process.stdout.write(JSON.stringify(e) + '\n') : (e) => this.ui.updateSpinner(`tracing ${args.target}: round ${e.round + 1}/${flags.rounds}`),
       onProgress: (text) => this.ui.updateSpinner(text),
-    });
+      signal: stop.signal,
+    }).finally(() => process.off('SIGINT', onInterrupt));
     this.ui.stopSpinner();
     this.addWarnings(warnings);
     if (result.thresholds.breaches.length > 0) this.breach();
