@@ -8,7 +8,7 @@
  * recvmsg() works on one stable arena allocated once (msghdr, iovec, address, control and data
  * areas); every call copies out what it returns, so callers never hold views into it.
  */
-import { CLOCK_REALTIME, Errno, Layout, MSG_DONTWAIT, MSG_ERRQUEUE } from './linux-constants.js';
+import { CLOCK_REALTIME, Layout, MSG_DONTWAIT, MSG_ERRQUEUE } from './linux-constants.js';
 import { decodeControlMessages, type ControlData } from './errqueue.js';
 import { decodeSockaddr, encodeSockaddr, type SocketAddress } from './sockaddr.js';
 
@@ -200,4 +200,3 @@ async function load(): Promise<LibcLoad> {
   return { ok: true, libc };
 }
 
-export { Errno };
