@@ -89,12 +89,15 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureRun> {
   }, 1000);
 
   const waits: Promise<unknown>[] = [countDone];
-  if (opts.durationMs !== undefined) waits.push(new Promise((r) => setTimeout(r, opts.durationMs)));
+  let deadline: NodeJS.Timeout | undefined;
+  if (opts.durationMs !== undefined) waits.push(new Promise((r) => (deadline = setTimeout(r, opts.durationMs))));
   if (opts.signal) {
     const sig = opts.signal;
     waits.push(new Promise<void>((r) => (sig.aborted ? r() : sig.addEventListener('abort', () => r(), { once: true }))));
   }
   await Promise.race(waits);
+  // a pending --duration timer would keep the process alive after Ctrl-C or --count until it fired
+  clearTimeout(deadline);
   clearInterval(status);
   const stopped = await source.stop(seen >= limit ? 0 : (opts.drainMs ?? 1200));
 
