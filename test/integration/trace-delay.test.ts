@@ -76,8 +76,11 @@ describe.skipIf(missing.length > 0)('voipdiag trace vs mtr with per-link delay (
     expect(steps.map((f) => f.ttl)).toEqual([2]);
   });
 
-  it('with the default ICMP rate limit on the routers, lost router answers are "rate-limited?", not loss', async () => {
+  it('with the default ICMP rate limit on the routers, lost router answers are "rate-limited?", not loss', { timeout: 60_000 }, async () => {
     await topo.setRouterIcmpRateLimit(1000);
+    // with the limit off the routers' per-peer token buckets stayed empty: let them fill (6 s
+    // holds the burst of 6) so the routers behave as fresh Linux routers do
+    await new Promise((r) => setTimeout(r, 6500));
     try {
       for (const [target, interval] of [[TRACE_ADDR.b.v4, '100ms'], [TRACE_ADDR.b.v6, '50ms']] as const) {
         const run = await traceIn(topo.ns.a, [target, '--rounds', '14', '--interval', interval, '--timeout', '1s', '--max-hops', '6', '--json']);
