@@ -2,6 +2,7 @@
  * `voipdiag report` as a user runs it: real analyze JSON of the lab-made captures judged by the
  * built CLI, every format, the --json envelope against schemas/report.schema.json, exit codes.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,20 @@ describe('voipdiag report', () => {
       ['<stdin>', 'mos'],
     ]);
     expect(doc.result.checks.at(-1)).toMatchObject({ key: 'mos_min', verdict: 'pass', file: '<stdin>' });
+  });
+
+  it('a real probe of a closed loopback port (exit 4, status error) is judged: 100 % loss fails, exit 5', async () => {
+    const sock = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => sock.bind(0, '127.0.0.1', () => resolve(sock.address().port)));
+    await new Promise<void>((resolve) => sock.close(() => resolve()));
+    const probe = await runCli(['probe', `sip:127.0.0.1:${port}`, '--count', '2', '--json']);
+    expect(probe.exitCode).toBe(4);
+    const r = await runCli(['report', '-', '--json'], { input: probe.stdout });
+    expect(r.exitCode).toBe(5);
+    const doc = JSON.parse(r.stdout);
+    expect(validator()(doc)).toBe(true);
+    expect(doc.result.checks).toMatchObject([{ key: 'loss_pct', verdict: 'fail', measured: 100, scope: `target sip:127.0.0.1:${port}` }]);
+    expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(['FAILED_RUN_JUDGED']);
   });
 
   it('--format junit: XML with one testcase per check and a failure per breach', async () => {

@@ -9,6 +9,7 @@ export const KNOWN_SCHEMA_VERSION = 1;
 
 export interface ParsedEnvelope {
   command: string;
+  /** ok | breached | error. An error run with a result (probe: a target did not answer) is judged too. */
   status: string;
   result: unknown;
 }
@@ -36,7 +37,7 @@ export function parseEnvelope(text: string, file: string): EnvelopeParse {
   if (e.schemaVersion > KNOWN_SCHEMA_VERSION) {
     return { ok: false, code: 'NEWER_SCHEMA', message: `${file}: schemaVersion ${e.schemaVersion} was written by a newer voipdiag (this one reads ${KNOWN_SCHEMA_VERSION}); upgrade voipdiag` };
   }
-  if (e.status === 'error' || e.result === null || typeof e.result !== 'object') {
+  if (e.result === null || typeof e.result !== 'object') {
     const err = typeof e.error === 'object' && e.error !== null ? (e.error as Record<string, unknown>) : {};
     const why = typeof err.code === 'string' ? ` (${err.code}: ${String(err.message ?? '')})` : '';
     return { ok: false, code: 'FAILED_RUN', message: `${file}: a failed \`${e.command}\` run${why} has no result to judge` };

@@ -68,6 +68,9 @@ export async function runReport(o: ReportOptions, io: ReportIo = nodeReportIo): 
     const name = file === '-' ? '<stdin>' : file;
     const env = parseEnvelope(await readInput(file, io), name);
     if (!env.ok) throw badInput(env.code, env.message);
+    if (env.value.status === 'error') {
+      warnings.push({ code: 'FAILED_RUN_JUDGED', message: `${name}: the \`${env.value.command}\` run ended in an error; judging what it measured` });
+    }
     const scopes = extractScopes(env.value.command, env.value.result) ?? [];
     if (scopes.every((s) => s.samples.length === 0)) {
       warnings.push({ code: 'NOTHING_MEASURED', message: `${name}: the \`${env.value.command}\` result holds no value any threshold applies to` });

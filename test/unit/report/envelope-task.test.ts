@@ -33,6 +33,10 @@ describe('parseEnvelope', () => {
     const p = parseEnvelope(JSON.stringify({ schemaVersion: 1, command: 'probe', status: 'error', result: null, error: { code: 'NO_ANSWER', message: 'nobody home' } }), 'p.json');
     expect(!p.ok && p.message).toBe('p.json: a failed `probe` run (NO_ANSWER: nobody home) has no result to judge');
   });
+  it('an error run that still carries a result (probe: a target did not answer) is judged', () => {
+    const p = parseEnvelope(envelope('probe', { targets: [] }, 'error'), 'p.json');
+    expect(p.ok && p.value.status).toBe('error');
+  });
   it('a breached run is still judged', () => {
     const p = parseEnvelope(envelope('probe', { targets: [] }, 'breached'), 'p.json');
     expect(p).toEqual({ ok: true, value: { command: 'probe', status: 'breached', result: { targets: [] } } });
@@ -98,6 +102,13 @@ describe('runReport', () => {
     expect(await exitOf(runReport({ files: ['a.json', 'bad.json'] }, io))).toBe(ExitCode.badInput);
     expect(await exitOf(runReport({ files: ['missing.json'] }, io))).toBe(ExitCode.badInput);
     expect(await exitOf(runReport({ files: [] }, io))).toBe(ExitCode.usage);
+  });
+
+  it('an error run is judged with a warning: an unreachable target fails on its loss', async () => {
+    const failed = scriptedIo({ 'p.json': envelope('probe', { targets: [{ target: 'sip:x', mode: 'options', summary: { sent: 3, answered: 0, lossPct: 100, rttMs: null, jitterMs: null } }] }, 'error') });
+    const { result, warnings } = await runReport({ files: ['p.json'] }, failed);
+    expect(result.checks.map((c) => [c.key, c.verdict, c.measured])).toEqual([['loss_pct', 'fail', 100]]);
+    expect(warnings.map((w) => w.code)).toEqual(['FAILED_RUN_JUDGED']);
   });
 
   it('nothing measured is a warning, not a pass in silence', async () => {
