@@ -75,3 +75,19 @@ describe('extractScopes', () => {
     expect(extractScopes('report', {})).toBeUndefined();
   });
 });
+
+describe('extractScopes on the trace suite’s golden result (a real TraceResult)', () => {
+  it('every answered hop and the destination are measured', async () => {
+    const { readFileSync } = await import('node:fs');
+    const trace = JSON.parse(readFileSync(new URL('../trace/golden/trace-sip.json', import.meta.url), 'utf8')) as {
+      target: { input: string };
+      hops: { ttl: number; status: string }[];
+      destination: { rttMs: { avg: number } };
+    };
+    const [scope] = extractScopes('trace', trace) ?? [];
+    expect(scope?.name).toBe(`trace ${trace.target.input}`);
+    const hopSamples = scope?.samples.filter((s) => s.key === 'hop_loss_pct') ?? [];
+    expect(hopSamples.length).toBe(trace.hops.filter((h) => h.status === 'ok' || h.status === 'loss').length);
+    expect(scope?.samples.find((s) => s.key === 'rtt_ms')?.value).toBe(trace.destination.rttMs.avg);
+  });
+});
