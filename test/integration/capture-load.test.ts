@@ -31,7 +31,7 @@ import { BIN, ROOT } from '../helpers/cli.js';
 import type { AnalyzeResult } from '../../src/lib/engine/analysis-result.js';
 
 const built = existsSync(join(ROOT, 'dist', 'commands', 'capture.js'));
-const CPS = Number(process.env.CAPTURE_LOAD_CPS ?? 1000);
+const CPS = Number(process.env.CAPTURE_LOAD_CPS ?? 500);
 const SECONDS = Number(process.env.CAPTURE_LOAD_SECONDS ?? 10);
 
 describe.skipIf(!labAvailable() || !built)(`capture under load: ${CPS} calls/s for ${SECONDS} s through kamailio`, () => {
