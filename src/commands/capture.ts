@@ -8,6 +8,7 @@ import { parseDurationMs } from '../lib/probe/duration.js';
 import { cdrEvent, runCapture } from '../lib/tasks/capture.js';
 import { DEFAULT_CAPTURE_FILTER } from '../lib/io/live-capture.js';
 import { startExporter } from '../lib/tasks/exporter.js';
+import { exitAfterFlush } from '../lib/io/libpcap-capture.js';
 
 export default class Capture extends BaseCommand {
   static override summary = 'Capture SIP/RTP live from an interface and analyse it as analyze would.';
@@ -29,7 +30,11 @@ export default class Capture extends BaseCommand {
     count: Flags.integer({ description: 'stop after this many packets', min: 1 }),
     write: Flags.string({ char: 'w', description: 'also write what was captured to this pcap file' }),
     snaplen: Flags.integer({ description: 'bytes captured per packet (0: whole packet)', default: 0, min: 0 }),
-    backend: Flags.string({ description: 'capture program', options: ['tcpdump', 'dumpcap'], default: 'tcpdump' }),
+    backend: Flags.string({
+      description: 'capture source: tcpdump (default), dumpcap, or libpcap (the optional npm pcap binding, in-process)',
+      options: ['tcpdump', 'dumpcap', 'libpcap'],
+      default: 'tcpdump',
+    }),
     ndjson: Flags.boolean({ description: 'one JSON line per finished call and per finding, as they happen', exclusive: ['json'] }),
     progress: Flags.boolean({ description: 'periodic status lines on stderr even without a terminal' }),
     serve: Flags.string({ description: 'Prometheus exporter: serve /metrics and /healthz on HOST:PORT until stopped' }),
@@ -60,7 +65,7 @@ export default class Capture extends BaseCommand {
         count: flags.count,
         writePath: flags.write,
         snaplen: flags.snaplen === 0 ? 262144 : flags.snaplen,
-        backend: flags.backend as 'tcpdump' | 'dumpcap',
+        backend: flags.backend as 'tcpdump' | 'dumpcap' | 'libpcap',
         rtpHeuristic: flags['rtp-heuristic'],
         signal: stop.signal,
         events: exporter?.events(flags.ndjson ? (row) => ndjson(cdrEvent(row)) : undefined) ?? (flags.ndjson ? { callEnd: (row) => ndjson(cdrEvent(row)) } : undefined),
@@ -87,6 +92,7 @@ export default class Capture extends BaseCommand {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
       await exporter?.close();
+      if (flags.backend === 'libpcap') setTimeout(exitAfterFlush, 50).unref();
     }
   }
 }

@@ -7,6 +7,7 @@
 import { AnalysisEngine, type EngineEvents } from '../engine/analysis-engine.js';
 import type { AnalyzeResult, CallRow, Finding } from '../engine/analysis-result.js';
 import { LiveCapture, DEFAULT_CAPTURE_FILTER, type CaptureCounters } from '../io/live-capture.js';
+import { LibpcapCapture } from '../io/libpcap-capture.js';
 import { usageError, type Warning } from '../errors.js';
 
 export interface CaptureOptions {
@@ -16,7 +17,7 @@ export interface CaptureOptions {
   count?: number;
   writePath?: string;
   snaplen: number;
-  backend: 'tcpdump' | 'dumpcap';
+  backend: 'tcpdump' | 'dumpcap' | 'libpcap';
   rtpHeuristic: boolean;
   /** Ends the capture (Ctrl-C): the report covers what was captured so far. */
   signal?: AbortSignal;
@@ -60,13 +61,8 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureRun> {
   if (opts.count !== undefined && opts.count <= 0) throw usageError('BAD_COUNT', '--count must be positive');
   const engine = new AnalysisEngine({ rtpHeuristic: opts.rtpHeuristic, live: {}, events: opts.events });
   opts.onEngine?.(engine);
-  const source = new LiveCapture({
-    iface: opts.iface,
-    filter: opts.filter ?? DEFAULT_CAPTURE_FILTER,
-    snaplen: opts.snaplen,
-    writePath: opts.writePath,
-    backend: opts.backend,
-  });
+  const sourceOpts = { iface: opts.iface, filter: opts.filter ?? DEFAULT_CAPTURE_FILTER, snaplen: opts.snaplen, writePath: opts.writePath };
+  const source = opts.backend === 'libpcap' ? new LibpcapCapture(sourceOpts) : new LiveCapture({ ...sourceOpts, backend: opts.backend });
 
   let seen = 0;
   let countReached: () => void = () => undefined;
@@ -107,7 +103,7 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureRun> {
   const received = counters.received === null ? null : loopback ? Math.round(counters.received / 2) : counters.received;
   const droppedByKernel = counters.droppedByKernel ?? 0;
   const warnings: Warning[] = [];
-  if (stopped.parse.truncated !== null) {
+  if (stopped.parse.truncated !== null && stopped.parse.truncated !== undefined) {
     warnings.push({ code: 'TRUNCATED', message: 'the capture stream ended inside a frame; the partial frame was ignored' });
   }
   if (droppedByKernel > 0) {
