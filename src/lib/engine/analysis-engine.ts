@@ -334,7 +334,9 @@ export class AnalysisEngine implements DissectSink {
     else endedBy = 'open';
     const moses = streamIds.map((s) => s.mos).filter((m): m is number => m !== null);
     return {
-      callId: c.callId,
+      // a copy: the decoded Call-ID is a slice of the INVITE's text, and a live capture keeps
+      // up to maxCallRows finished rows (20,000 calls kept ~8 MB of whole SIP messages alive)
+      callId: ownString(c.callId),
       from: c.from,
       to: c.to,
       caller: c.caller,
@@ -419,6 +421,11 @@ export class AnalysisEngine implements DissectSink {
     out.push(...this.media.findings(r.calls, r.rtp.streams));
     return out;
   }
+}
+
+/** A copy of `s` that does not keep alive the larger string it was sliced from (V8 slices do). */
+function ownString(s: string): string {
+  return ` ${s}`.slice(1);
 }
 
 function isoTimeFromSec(t: number): string {
