@@ -16,7 +16,11 @@ export interface SipStatTruth {
 }
 
 export function readSipStat(capture: string): SipStatTruth {
-  const text = readFileSync(`${capture}.truth/sip-stat.txt`, 'utf8');
+  return parseSipStatText(readFileSync(`${capture}.truth/sip-stat.txt`, 'utf8'));
+}
+
+/** The text of `tshark -q -z sip,stat` → counts. */
+export function parseSipStatText(text: string): SipStatTruth {
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
   const statusCodes: Record<string, number> = {};
   const methods: Record<string, number> = {};
@@ -88,14 +92,18 @@ export interface RtpStreamTruth {
   problems: boolean;
 }
 
-/** Rows of `tshark -q -z rtp,streams`. The payload column may contain ", " (several types). */
+/** Rows of `tshark -q -z rtp,streams` kept beside a capture ([] when the file is absent). */
 export function readRtpStreams(capture: string, file = 'rtp-streams.txt'): RtpStreamTruth[] {
   const path = `${capture}.truth/${file}`;
-  if (!existsSync(path)) return [];
+  return existsSync(path) ? parseRtpStreamsText(readFileSync(path, 'utf8')) : [];
+}
+
+/** The text of `tshark -q -z rtp,streams`. The payload column may contain ", " (several types). */
+export function parseRtpStreamsText(text: string): RtpStreamTruth[] {
   const out: RtpStreamTruth[] = [];
   const re =
     /^\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]{8})\s+(.+?)\s+(\d+)\s+(-?\d+) \((-?[\d.]+)%\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*(X?)\s*$/;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const m = re.exec(line);
     if (!m) continue;
     const g = (i: number) => m[i] as string;

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseRtpStreamsText, parseSipStatText } from '../../helpers/truth.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCaptureFile, type CaptureScenarioInput } from '../../../src/lib/gen/index.js';
 
@@ -19,37 +20,6 @@ function tshark(...args: string[]): string {
   return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
 }
 
-/** `-z sip,stat` text → counts. */
-function parseSipStat(text: string): { messages: number; resent: number; requests: Record<string, number>; responses: Record<string, number> } {
-  const requests: Record<string, number> = {};
-  const responses: Record<string, number> = {};
-  let section: 'codes' | 'methods' | null = null;
-  for (const line of text.split('\n')) {
-    if (line.includes('SIP Status Codes')) section = 'codes';
-    else if (line.includes('List of SIP Request methods')) section = 'methods';
-    else if (line.startsWith('* ')) section = null;
-    const m = /^\s+(?:SIP (\d{3}) .*?|(\S+))\s*:\s+(\d+) Packets/.exec(line);
-    if (!m) continue;
-    if (section === 'codes' && m[1]) responses[m[1]] = Number(m[3]);
-    if (section === 'methods' && m[2]) requests[m[2]] = Number(m[3]);
-  }
-  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-  return { messages: num(/Number of SIP messages: (\d+)/), resent: num(/Number of resent SIP messages: (\d+)/), requests, responses };
-}
-
-/** `-z rtp,streams` rows → "src dst ssrc" → packets, lost, payload. */
-function parseRtpStreams(text: string): Map<string, { packets: number; lost: number; payload: string }> {
-  const out = new Map<string, { packets: number; lost: number; payload: string }>();
-  const row = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+(\S+)\s+(\d+)\s+(-?\d+)\s+\(/;
-  for (const line of text.split('\n')) {
-    const m = row.exec(line);
-    if (!m) continue;
-    const key = `${m[1]}:${m[2]} ${m[3]}:${m[4]} ${m[5]!.toLowerCase()}`;
-    out.set(key, { payload: m[6]!, packets: Number(m[7]), lost: Number(m[8]) });
-  }
-  return out;
-}
-
 describe.skipIf(!hasTshark)('generated capture read by tshark', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'voipdiag-gen-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,15 +29,17 @@ describe.skipIf(!hasTshark)('generated capture read by tshark', async () => {
   const stats = tshark('-r', pcap, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'sip,stat', '-z', 'rtp,streams');
 
   it('-z sip,stat counts every method and status code as the truth does, none resent', () => {
-    const sip = parseSipStat(stats);
+    const sip = parseSipStatText(stats);
     expect(sip.messages).toBe(truth.sip.messages);
     expect(sip.resent).toBe(0);
-    expect(sip.requests).toEqual(truth.sip.requests);
-    expect(sip.responses).toEqual(truth.sip.responses);
+    expect(sip.methods).toEqual(truth.sip.requests);
+    expect(sip.statusCodes).toEqual(truth.sip.responses);
   });
 
   it('-z rtp,streams finds every stream with the truth packets and lost', () => {
-    const seen = parseRtpStreams(stats);
+    const seen = new Map(
+      parseRtpStreamsText(stats).map((t) => [`${t.src}:${t.srcPort} ${t.dst}:${t.dstPort} ${t.ssrc.toLowerCase()}`, { payload: t.payload, packets: t.packets, lost: t.lost }]),
+    );
     const expected = truth.streams.filter((s) => s.packetsCaptured > 0);
     expect(seen.size).toBe(expected.length);
     for (const s of expected) {

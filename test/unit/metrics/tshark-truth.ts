@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RtpPacketInfo } from '../../../src/lib/metrics/rtp-stream-stats.js';
+import { parseRtpStreamsText } from '../../helpers/truth.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -27,34 +28,26 @@ export interface TruthStream {
   problems: boolean;
 }
 
-const ROW =
-  /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+0x([0-9A-F]+)\s+(.+?)\s+(\d+)\s+(-?\d+) \((-?[\d.]+)%\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*(X?)\s*$/;
-
+/** `rtp-streams.txt` rows, SSRC as a number and field names in ms (test/helpers/truth.ts parses). */
 export function readTruth(file: string): TruthStream[] {
-  const out: TruthStream[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = ROW.exec(line);
-    if (!m) continue;
-    out.push({
-      src: m[1]!,
-      srcPort: Number(m[2]),
-      dst: m[3]!,
-      dstPort: Number(m[4]),
-      ssrc: parseInt(m[5]!, 16),
-      payload: m[6]!,
-      packets: Number(m[7]),
-      lost: Number(m[8]),
-      lostPct: Number(m[9]),
-      minDeltaMs: Number(m[10]),
-      meanDeltaMs: Number(m[11]),
-      maxDeltaMs: Number(m[12]),
-      minJitterMs: Number(m[13]),
-      meanJitterMs: Number(m[14]),
-      maxJitterMs: Number(m[15]),
-      problems: m[16] === 'X',
-    });
-  }
-  return out;
+  return parseRtpStreamsText(fs.readFileSync(file, 'utf8')).map((t) => ({
+    src: t.src,
+    srcPort: t.srcPort,
+    dst: t.dst,
+    dstPort: t.dstPort,
+    ssrc: parseInt(t.ssrc.slice(2), 16),
+    payload: t.payload,
+    packets: t.packets,
+    lost: t.lost,
+    lostPct: t.lostPct,
+    minDeltaMs: t.minDelta,
+    meanDeltaMs: t.meanDelta,
+    maxDeltaMs: t.maxDelta,
+    minJitterMs: t.minJitter,
+    meanJitterMs: t.meanJitter,
+    maxJitterMs: t.maxJitter,
+    problems: t.problems,
+  }));
 }
 
 export interface DerivedPacket extends RtpPacketInfo {
