@@ -31,9 +31,37 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<{ result: Analyz
     signal: opts.signal,
     onProgress: opts.onProgress,
   });
-  const result = engine.finish(summary);
+  const result = engine.finish({ files: summary.files, drops: captureDrops(summary.files) });
   const warnings: Warning[] = [...summary.warnings, ...engine.warnings()];
+  const dropped = result.capture.drops?.dropped ?? 0;
+  if (dropped > 0) {
+    warnings.push({
+      code: 'CAPTURE_DROPS',
+      message: `the capturing host recorded ${dropped} dropped packets (pcapng interface statistics): RTP loss figures include capture loss`,
+    });
+  }
   return { result, warnings };
+}
+
+/**
+ * Drops the capturer itself recorded (pcapng Interface Statistics Blocks: isb_ifrecv,
+ * isb_ifdrop + isb_osdrop), summed over files and interfaces; undefined when none said.
+ */
+export function captureDrops(files: readonly { interfaceDrops?: readonly { received: number | null; dropped: number | null; osDropped: number | null }[] }[]):
+  | { received: number | null; dropped: number; source: string }
+  | undefined {
+  let any = false;
+  let received: number | null = 0;
+  let dropped = 0;
+  for (const f of files) {
+    for (const d of f.interfaceDrops ?? []) {
+      if (d.dropped === null && d.osDropped === null && d.received === null) continue;
+      any = true;
+      dropped += (d.dropped ?? 0) + (d.osDropped ?? 0);
+      received = d.received === null || received === null ? null : received + d.received;
+    }
+  }
+  return any ? { received, dropped, source: 'pcapng interface statistics' } : undefined;
 }
 
 /** ISO 8601, epoch seconds, or +SECONDS relative to the first frame. */
