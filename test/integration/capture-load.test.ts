@@ -1,14 +1,20 @@
 /**
  * `voipdiag capture` under a short, bounded load: two sipp clients through kamailio on loopback
- * (answered calls with RTP echo, and busy calls), a few seconds at a fixed rate, while one
+ * (answered calls with RTP echo, and busy calls) at a fixed rate for a few seconds, while one
  * `voipdiag capture -i lo --json` process analyses everything live. The capture must report no
- * kernel drops and account for every call: calls in the report = calls sipp created, answered =
- * sipp's successful calls, SER = successful ÷ created, every Call-ID sipp used present.
+ * kernel drops and account for every call: calls in the report = calls sipp created, each with
+ * the final answer sipp received first, SER = answered ÷ created (= sipp's successful ÷ created
+ * when sipp failed none of its calls).
  *
- * Bounded: CAPTURE_LOAD_CPS calls/s (default below) for CAPTURE_LOAD_SECONDS; sipp bounds
- * itself with -m and -timeout, the capture with --duration; everything is stopped by PID.
- * The default rate is what this project's 2-CPU CI box sustains with kamailio, two sipp UACs,
- * two sipp UASes, tcpdump and voipdiag sharing the CPUs (measured; see the suite's log line).
+ * Two rates (CAPTURE_LOAD_CPS, default "500,1000") for CAPTURE_LOAD_SECONDS (10) each. Measured
+ * on this project's 2-CPU box, where kamailio, two sipp UACs, two sipp UASes, tcpdump and
+ * voipdiag share the CPUs: at 500 calls/s the lab runs clean (sipp: 5,000 of 5,000 successful,
+ * capture: 0 drops, 5,000 calls); at 1,000 calls/s the capture still has 0 drops and every call,
+ * but the lab itself saturates: kamailio (2 workers, 64 MB) answers ~40 % of the INVITEs and
+ * some BYEs with 500, which sipp's scenarios count as "unexpected message" failures, sometimes
+ * before the callee's 200 gets through. sipp's successful count is then no longer the wire's
+ * truth; the per-call comparison with sipp's message trace (first final answer per Call-ID) is.
+ * Bounded: sipp -m/-timeout, capture --duration, everything stopped by PID.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,10 +37,10 @@ import { BIN, ROOT } from '../helpers/cli.js';
 import type { AnalyzeResult } from '../../src/lib/engine/analysis-result.js';
 
 const built = existsSync(join(ROOT, 'dist', 'commands', 'capture.js'));
-const CPS = Number(process.env.CAPTURE_LOAD_CPS ?? 500);
+const RATES = (process.env.CAPTURE_LOAD_CPS ?? '500,1000').split(',').map(Number).filter((x) => x > 0);
 const SECONDS = Number(process.env.CAPTURE_LOAD_SECONDS ?? 10);
 
-describe.skipIf(!labAvailable() || !built)(`capture under load: ${CPS} calls/s for ${SECONDS} s through kamailio`, () => {
+describe.skipIf(!labAvailable() || !built).each(RATES)(`capture under load: %i calls/s for ${SECONDS} s through kamailio`, (CPS) => {
   useLabSafetyNet();
   let lab: Lab;
   let dir: string;
@@ -122,10 +128,23 @@ describe.skipIf(!labAvailable() || !built)(`capture under load: ${CPS} calls/s f
     else console.log(dir);
   });
 
-  test('sipp ran the whole load', () => {
+  /**
+   * Call-ID → the first final INVITE answer sipp received (from its message trace): the call's
+   * outcome (RFC 3261: the first final response wins; on an overloaded proxy a 500 may be
+   * followed by the callee's 200, which sipp then rejects as unexpected).
+   */
+  const sippFinals = (r: SippUacResult): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const m of r.messages) {
+      if (m.direction === 'received' && m.method === 'INVITE' && m.status !== null && m.status >= 200 && !out.has(m.callId)) out.set(m.callId, m.status);
+    }
+    return out;
+  };
+
+  test('sipp offered the whole load', () => {
     expect(answered.stats.created + busy.stats.created).toBe(CPS * SECONDS);
-    expect(answered.stats.successful, answered.stdout.slice(-1500)).toBe(answered.stats.created);
-    expect(busy.stats.successful, busy.stdout.slice(-1500)).toBe(busy.stats.created);
+    // on a quiet machine every call succeeds; on a loaded one kamailio or sipp may fail a few
+    // (500s, unexpected retransmissions): the capture must then report exactly those answers
   });
 
   test('zero drops reported by the capturer', () => {
@@ -134,29 +153,41 @@ describe.skipIf(!labAvailable() || !built)(`capture under load: ${CPS} calls/s f
     expect(warnings.filter((w) => w.code === 'CAPTURE_DROPS' || w.code === 'CALL_ROWS_DROPPED')).toEqual([]);
   });
 
-  test('every call sipp created is in the report, with its outcome', () => {
+  test('every call sipp created is in the report, with the final answer sipp received first', () => {
     expect(report.calls.length).toBe(answered.stats.created + busy.stats.created);
-    const ids = new Set(report.calls.map((c) => c.callId));
-    const missing = [...answered.callIds, ...busy.callIds].filter((id) => !ids.has(id));
+    const byId = new Map(report.calls.map((c) => [c.callId, c]));
+    const missing = [...answered.callIds, ...busy.callIds].filter((id) => !byId.has(id));
     expect(missing.slice(0, 5), `${missing.length} Call-IDs missing`).toEqual([]);
+    const wrong: string[] = [];
+    for (const [id, status] of [...sippFinals(answered), ...sippFinals(busy)]) {
+      if (byId.get(id)?.finalStatus !== status) wrong.push(`${id}: sipp got ${status} first, capture says ${byId.get(id)?.finalStatus}`);
+    }
+    expect(wrong.slice(0, 5), `${wrong.length} calls with another final answer`).toEqual([]);
     const finals: Record<string, number> = {};
     for (const c of report.calls) finals[String(c.finalStatus)] = (finals[String(c.finalStatus)] ?? 0) + 1;
-    expect(finals).toEqual({ '200': answered.stats.successful, '486': busy.stats.created });
+    if (answered.stats.failed + busy.stats.failed === 0) expect(finals).toEqual({ '200': answered.stats.successful, '486': busy.stats.created });
     expect(report.calls.filter((c) => c.finalStatus === 200).every((c) => c.endedBy === 'caller-bye' && c.sddMs !== null)).toBe(true);
   });
 
-  test("SER and answered match sipp's successful ÷ created", () => {
+  test("SER and answered match sipp's answered ÷ created (= successful ÷ created when sipp failed none)", () => {
     const created = answered.stats.created + busy.stats.created;
-    expect(report.rfc6076.answered).toBe(answered.stats.successful);
-    expect(report.rfc6076.serPct).toBeCloseTo((100 * answered.stats.successful) / created, 2);
+    const gotAnswer = [...sippFinals(answered).values(), ...sippFinals(busy).values()].filter((s) => s === 200).length;
+    expect(report.rfc6076.answered).toBe(gotAnswer);
+    expect(report.rfc6076.serPct).toBeCloseTo((100 * gotAnswer) / created, 2);
+    if (answered.stats.failed + busy.stats.failed === 0) {
+      expect(report.rfc6076.answered).toBe(answered.stats.successful);
+      expect(report.rfc6076.serPct).toBeCloseTo((100 * answered.stats.successful) / created, 2);
+    }
   });
 
   test('the echoed media is all there', () => {
     // sipp replays the same RTP (same SSRC, same ports) in every call of one UAC, so the calls'
     // media merge into one stream per direction and payload; count packets, not streams: per
     // answered call, the voice packet(s) and the RFC 2833 digit (10 packets), each way
-    const rtpPackets = report.rtp.streams.reduce((n, s) => n + s.packets, 0);
     // (the replayed sequence numbers repeat, so RFC 3550 "lost" is meaningless here)
-    expect(rtpPackets).toBe(answered.stats.successful * (answered.audioPackets + 10) * 2);
+    const rtpPackets = report.rtp.streams.reduce((n, s) => n + s.packets, 0);
+    const perCall = (answered.audioPackets + 10) * 2;
+    if (answered.stats.failed === 0) expect(rtpPackets).toBe(answered.stats.successful * perCall);
+    else expect(rtpPackets).toBeGreaterThanOrEqual(answered.stats.successful * perCall);
   });
 });

@@ -170,6 +170,13 @@ export class SipCallTracker {
   private seenNow = new Set<string>();
   private seenPrev = new Set<string>();
   private seenRotateAt = -1;
+  /**
+   * Keys of calls `forget` dropped (live capture), for one to two retransmission windows: a late
+   * copy of their INVITE (a proxy re-forwarding a retransmission as a new transaction, after its
+   * own timer) belongs to the finished call, not to a new one, as in offline analysis.
+   */
+  private endedNow = new Set<string>();
+  private endedPrev = new Set<string>();
 
   constructor(private readonly opts: SipCallTrackerOptions = {}) {
     this.callIds = opts.trackCallIds === false ? undefined : new Set();
@@ -208,6 +215,8 @@ export class SipCallTracker {
     if (ctx.tSec >= this.seenRotateAt) {
       this.seenPrev = this.seenNow;
       this.seenNow = new Set();
+      this.endedPrev = this.endedNow;
+      this.endedNow = new Set();
       this.seenRotateAt = ctx.tSec + RETRANS_WINDOW_SEC;
     }
     const cseq = msg.cseq;
@@ -370,6 +379,10 @@ export class SipCallTracker {
     const callId = msg.callId ?? '';
     let call = this.findCall(msg);
     if (msg.kind === 'request' && msg.method === 'INVITE' && !msg.to?.tag) {
+      if (!call && this.endedNow.size + this.endedPrev.size > 0) {
+        const key = `${callId}|${msg.from?.tag ?? ''}`;
+        if (this.endedNow.has(key) || this.endedPrev.has(key)) return;
+      }
       if (!call || (call.fromTag !== (msg.from?.tag ?? '') && call.finalSec !== undefined)) {
         call = this.newCall(msg, ctx);
       } else if (call.pendingChallenge) {
@@ -575,6 +588,7 @@ export class SipCallTracker {
   /** Drop a finished call (live capture keeps memory bounded). */
   forget(call: CallState): void {
     this.calls.delete(call.key);
+    this.endedNow.add(` ${call.key}`.slice(1)); // a copy: the key is sliced from the INVITE's text
     const keys = this.callsById.get(call.callId);
     if (!keys) return;
     const rest = keys.filter((k) => k !== call.key);

@@ -16,6 +16,7 @@ import { AnalysisEngine } from '../../../src/lib/engine/analysis-engine.js';
 import { parseCapture } from '../../../src/lib/pcap/stream-parser.js';
 import type { Exporter } from '../../../src/lib/tasks/exporter.js';
 import type { CallRow } from '../../../src/lib/engine/analysis-result.js';
+import type { Frame } from '../../../src/lib/pcap/frame.js';
 import { VoipdiagError } from '../../../src/lib/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -169,6 +170,37 @@ describe('exporter over lab-made/mixed.pcap, carrier lab from 127.0.0.1/32', () 
     expect(h.status).toBe(200);
     expect(await h.text()).toBe('ok\n');
     expect((await fetch(`http://${run.exporter.address}/nope`)).status).toBe(404);
+  });
+});
+
+describe('live mode: a late INVITE copy of a finished call', () => {
+  it('is the finished call (as offline analysis has it), not a new dialog left active', async () => {
+    // lab-made/busy.pcap (INVITE, 100, INVITE on the proxy leg, 100, 486, ACK, 486, ACK), then
+    // kamailio re-forwarding a late retransmission as a new transaction (new branch), 6 s later
+    const frames: Frame[] = [];
+    parseCapture(readFileSync(join(ROOT, 'fixtures', 'lab-made', 'busy.pcap')), (f) => frames.push({ ...f, data: Uint8Array.from(f.data) }));
+    const proxied = frames[2]!;
+    const text = Buffer.from(proxied.data).toString('latin1');
+    expect(text).toContain('INVITE sip:busy@');
+    const late: Frame = { ...proxied, data: Uint8Array.from(Buffer.from(text.replace('z9hG4bK0311.', 'z9hG4bK0312.'), 'latin1')), tsSec: frames.at(-1)!.tsSec + 6, index: frames.length + 1 };
+    const exporter = await startPrometheusExporter({ listen: `127.0.0.1:${await freePort()}` });
+    try {
+      const engine = new AnalysisEngine({ rtpHeuristic: true, live: {}, events: exporter.events() });
+      exporter.attach(engine);
+      for (const f of [...frames, late]) engine.push(f);
+      const metrics = parseExposition(await (await fetch(`http://${exporter.address}/metrics`)).text());
+      expect(metrics.filter((s) => s.name === 'voipdiag_dialogs_active')).toEqual([]);
+      expect(sumBy(metrics, 'voipdiag_calls_total', 'outcome')).toEqual({ failed: 1 });
+      const live = engine.finish({ files: [] });
+      const offline = new AnalysisEngine({ rtpHeuristic: true });
+      for (const f of [...frames, late]) offline.push(f);
+      const off = offline.finish({ files: [] });
+      expect(live.calls.map((c) => [c.callId, c.finalStatus])).toEqual(off.calls.map((c) => [c.callId, c.finalStatus]));
+      expect(live.calls).toHaveLength(1);
+      expect(live.rfc6076).toEqual(off.rfc6076);
+    } finally {
+      await exporter.close();
+    }
   });
 });
 
