@@ -227,7 +227,7 @@ async function analyzeBench({ capture, runs, tools }) {
 
   log(`voipdiag analyze --json (${runs} runs)…`);
   const analyzeOut = join(DATA_DIR, `${capture.size}.analyze.json`);
-  const ours = await measureRuns(NODE, [VOIPDIAG, 'analyze', capture.pcap, '--json'], runs, { firstStdoutPath: analyzeOut });
+  const ours = await measureRuns(VOIPDIAG, ['analyze', capture.pcap, '--json'], runs, { firstStdoutPath: analyzeOut });
 
   let sipOnly = null;
   let sipRtp = null;
@@ -362,7 +362,7 @@ async function startupRows() {
   let failed = null;
   for (let i = 0; i < 5; i++) {
     bare.push(await measure(NODE, ['-e', '0']));
-    const r = await measure(NODE, [VOIPDIAG, '--version']);
+    const r = await measure(VOIPDIAG, ['--version']);
     if (r.exitCode !== 0) failed = r;
     ours.push(r);
   }
