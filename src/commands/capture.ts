@@ -67,6 +67,8 @@ export default class Capture extends BaseCommand {
         snaplen: flags.snaplen === 0 ? 262144 : flags.snaplen,
         backend: flags.backend as 'tcpdump' | 'dumpcap' | 'libpcap',
         rtpHeuristic: flags['rtp-heuristic'],
+        // Exporter mode runs for weeks: Prometheus keeps the history, the final report needs few rows.
+        maxCallRows: flags.serve ? 2000 : undefined,
         signal: stop.signal,
         events: exporter?.events(flags.ndjson ? (row) => ndjson(cdrEvent(row)) : undefined) ?? (flags.ndjson ? { callEnd: (row) => ndjson(cdrEvent(row)) } : undefined),
         onEngine: (e) => exporter?.attach(e),

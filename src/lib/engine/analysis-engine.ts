@@ -34,7 +34,7 @@ export interface TimeBound {
 
 /** Live capture: finished calls are summarised and dropped, idle streams expire. */
 export interface LiveOptions {
-  /** Call rows kept for the final report (oldest dropped beyond, counted). Default 100,000. */
+  /** Call rows kept for the final report (oldest dropped beyond, counted). Default 20,000 (~1.2 KB each). */
   maxCallRows?: number;
   /** A stream silent this long (capture time) ends. Default 60 s. */
   streamIdleSec?: number;
@@ -122,7 +122,7 @@ export class AnalysisEngine implements DissectSink {
     this.opts.events?.callEnd?.(row, call);
     if (!this.opts.live) return;
     this.finishedAcc.addCall(call);
-    const max = this.opts.live.maxCallRows ?? 100_000;
+    const max = this.opts.live.maxCallRows ?? 20_000;
     if (this.finishedCalls.length >= max) {
       this.finishedCalls.shift();
       this.callRowsDropped++;

@@ -19,6 +19,8 @@ export interface CaptureOptions {
   snaplen: number;
   backend: 'tcpdump' | 'dumpcap' | 'libpcap';
   rtpHeuristic: boolean;
+  /** Finished-call rows kept for the final report (default 20,000; an exporter needs few). */
+  maxCallRows?: number;
   /** Ends the capture (Ctrl-C): the report covers what was captured so far. */
   signal?: AbortSignal;
   /** How long to keep reading after the deadline before stopping the capturer (ms). */
@@ -59,7 +61,7 @@ export function findingEvent(f: Finding): Record<string, unknown> {
 export async function runCapture(opts: CaptureOptions): Promise<CaptureRun> {
   if (opts.durationMs !== undefined && opts.durationMs <= 0) throw usageError('BAD_DURATION', '--duration must be positive');
   if (opts.count !== undefined && opts.count <= 0) throw usageError('BAD_COUNT', '--count must be positive');
-  const engine = new AnalysisEngine({ rtpHeuristic: opts.rtpHeuristic, live: {}, events: opts.events });
+  const engine = new AnalysisEngine({ rtpHeuristic: opts.rtpHeuristic, live: { maxCallRows: opts.maxCallRows }, events: opts.events });
   opts.onEngine?.(engine);
   const sourceOpts = { iface: opts.iface, filter: opts.filter ?? DEFAULT_CAPTURE_FILTER, snaplen: opts.snaplen, writePath: opts.writePath };
   const source = opts.backend === 'libpcap' ? new LibpcapCapture(sourceOpts) : new LiveCapture({ ...sourceOpts, backend: opts.backend });
