@@ -61,7 +61,11 @@ export interface MediaResult {
 export class MediaTracker {
   /** ip → port → what SDP announced there, most recent last (ports are reused across calls). */
   private readonly expected = new Map<string, Map<number, Expectation[]>>();
-  /** src → dst → (srcPort·65536 + dstPort) → ssrc → stream: no string building per packet. */
+  /**
+   * src → dst → ports → ssrc → stream: no string building per packet. The numeric keys are
+   * int32 (`portsKey`, `ssrc | 0`) so V8 keeps them as small integers: a uint32 key above 2^31
+   * would be boxed as a heap number on every lookup.
+   */
   private readonly flows = new Map<string, Map<string, Map<number, Map<number, Stream>>>>();
   /** Active streams by id, in order of first packet. */
   private readonly active = new Map<string, Stream>();
@@ -155,7 +159,7 @@ export class MediaTracker {
     // Fast path: a packet of a stream already known needs no SDP matching and no heuristic.
     if ((second < 200 || second > 207) && b.length >= 12) {
       const ssrc = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
-      const s = this.flows.get(p.src)?.get(p.dst)?.get(p.srcPort * 65536 + p.dstPort)?.get(ssrc);
+      const s = this.flows.get(p.src)?.get(p.dst)?.get(portsKey(p.srcPort, p.dstPort))?.get(ssrc | 0);
       if (s) {
         const payloadBytes = rtpPayloadLength(b, 0, 0);
         if (payloadBytes < 0) return;
@@ -219,10 +223,10 @@ export class MediaTracker {
     if (!byDst) this.flows.set(p.src, (byDst = new Map()));
     let byPorts = byDst.get(p.dst);
     if (!byPorts) byDst.set(p.dst, (byPorts = new Map()));
-    const ports = p.srcPort * 65536 + p.dstPort;
+    const ports = portsKey(p.srcPort, p.dstPort);
     let bySsrc = byPorts.get(ports);
     if (!bySsrc) byPorts.set(ports, (bySsrc = new Map()));
-    let s = bySsrc.get(ssrc);
+    let s = bySsrc.get(ssrc | 0);
     if (!s) {
       s = {
         id: `s${this.nextId++}`,
@@ -237,7 +241,7 @@ export class MediaTracker {
         stats: new RtpStreamStats({ payloads, minSequential: 1 }),
         detectedBy,
       };
-      bySsrc.set(ssrc, s);
+      bySsrc.set(ssrc | 0, s);
       this.active.set(s.id, s);
       if (callKey !== null) {
         const list = this.byCall.get(callKey);
@@ -301,7 +305,7 @@ export class MediaTracker {
       const row = this.streamRow(s, snap, startSec, rtt.get(s.ssrc));
       this.keepEnded(s, row, snap);
       this.active.delete(s.id);
-      this.flows.get(s.src)?.get(s.dst)?.get(s.srcPort * 65536 + s.dstPort)?.delete(s.ssrc);
+      this.flows.get(s.src)?.get(s.dst)?.get(portsKey(s.srcPort, s.dstPort))?.delete(s.ssrc | 0);
       this.streamsExpired++;
       onEnd?.(row);
     }
@@ -508,6 +512,11 @@ export class MediaTracker {
     }
     return out;
   }
+}
+
+/** Both UDP ports in one int32. */
+function portsKey(srcPort: number, dstPort: number): number {
+  return (srcPort << 16) | dstPort;
 }
 
 function hex8(n: number): string {
