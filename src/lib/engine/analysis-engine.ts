@@ -10,7 +10,7 @@ import type { DissectSink, TransportPacket } from '../dissect/packet.js';
 import { Dissector } from '../dissect/dissector.js';
 import { looksLikeSipStart } from '../sip/framing.js';
 import { decodeSipMessage, type SipMessage } from '../sip/message.js';
-import { SipCallTracker, uriText, type CallState, type SipContext } from '../flows/sip-calls.js';
+import { SipCallTracker, type CallState, type SipContext } from '../flows/sip-calls.js';
 import { Rfc6076Accumulator } from '../metrics/rfc6076.js';
 import { DelayStats } from '../metrics/delay-stats.js';
 import { linkTypeName } from '../layers/link-types.js';
@@ -250,12 +250,16 @@ export class AnalysisEngine implements DissectSink {
       rows.push(this.callRow(c, endSec, media.streamsByCall.get(c.key) ?? []));
     }
     rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    for (const r of rows) {
-      if (r.streams.length === 0) {
-        const known = media.streams.filter((s) => s.row.callId === r.callId);
-        if (known.length) r.streams = known.map((s) => s.id);
-      }
+    // Rows of calls finished before their streams were seen get them by Call-ID (one pass, not
+    // one scan of all streams per row).
+    const idsByCallId = new Map<string, string[]>();
+    for (const s of media.streams) {
+      if (s.row.callId === null) continue;
+      const ids = idsByCallId.get(s.row.callId);
+      if (ids) ids.push(s.id);
+      else idsByCallId.set(s.row.callId, [s.id]);
     }
+    for (const r of rows) if (r.streams.length === 0) r.streams = idsByCallId.get(r.callId) ?? [];
     if (this.callRowsDropped > 0) {
       this.extraWarnings.push({ code: 'CALL_ROWS_DROPPED', message: `${this.callRowsDropped} finished calls were summarised in the metrics but their rows dropped (memory bound)` });
     }
@@ -433,4 +437,3 @@ function isoTimeFromSec(t: number): string {
   return isoTime(sec, Math.round((t - sec) * 1e9));
 }
 
-export { uriText };

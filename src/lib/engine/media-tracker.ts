@@ -170,7 +170,7 @@ export class MediaTracker {
     }
     const exp = this.match(p);
     if (second >= 200 && second <= 207) {
-      if ((exp || this.heuristic) && isRtcpDatagram(b, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p, exp);
+      if ((exp || this.heuristic) && isRtcpDatagram(b, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p);
       return;
     }
     if (exp?.kind === 'rtp') {
@@ -252,7 +252,7 @@ export class MediaTracker {
     s.stats.push(this.info);
   }
 
-  private onRtcp(p: TransportPacket, exp: Expectation | undefined): void {
+  private onRtcp(p: TransportPacket): void {
     const r = decodeRtcpCompound(p.payload, 0);
     if (!r.ok) return;
     this.rtcpDatagrams++;
@@ -269,7 +269,6 @@ export class MediaTracker {
       entry.senders.set(first.ssrc, { src: p.src, srcPort: p.srcPort, dst: p.dst, dstPort: p.dstPort });
     }
     entry.stats.push(r.value, p.frame.tsSec, p.frame.tsNsec);
-    void exp;
   }
 
   /** Rows for a call's streams as they stand now (a live CDR at the call's end). */

@@ -434,7 +434,6 @@ export class SipCallTracker {
     } else if ((cseqMethod === 'PRACK' || cseqMethod === 'UPDATE') && status >= 200 && status < 300) {
       this.offerAnswer(call, msg, this.sideOf(call, ctx.src, ctx.srcPort));
     }
-    void callId;
   }
 
   private newCall(msg: SipMessage, ctx: SipContext): CallState {
