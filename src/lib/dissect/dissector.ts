@@ -17,14 +17,14 @@
  * structs, address strings interned by number; the payload subarray is the one allocation
  * the TransportPacket contract requires.
  */
-import type { Frame } from '../pcap/frame.js';
-import type { DissectSink, TransportPacket } from './packet.js';
+import { ReusedFrame, type Frame } from '../pcap/frame.js';
+import { ReusedTransportPacket, type DissectSink } from './packet.js';
 import { LINKTYPE } from '../layers/link-types.js';
 import { ETHERTYPE } from '../layers/ethertypes.js';
 import { IPPROTO } from '../layers/ip-protocols.js';
 import { newFault, type LayerErrorCode } from '../layers/errors.js';
-import { AddressTextCache } from '../layers/ip-address.js';
-import { newEthernetHeader, parseEthernet } from '../layers/ethernet.js';
+import { AddressTextCache, ipv6Key } from '../layers/ip-address.js';
+import { ETHERNET_HEADER_LENGTH, parseEthernetType } from '../layers/ethernet.js';
 import { newVlanTag, parseVlanTag } from '../layers/vlan.js';
 import { newMplsLabel, parseMplsLabel } from '../layers/mpls.js';
 import { newPppoeSessionHeader, parsePppoeSession } from '../layers/pppoe.js';
@@ -98,11 +98,10 @@ export class Dissector {
   private readonly addresses: AddressTextCache;
   private readonly fragments: FragmentReassembler;
   private readonly tcpStreams: TcpReassembler;
-  private readonly packet: TransportPacket;
+  private readonly packet: ReusedTransportPacket;
 
   // Scratch headers, reused for every frame.
   private readonly fault = newFault();
-  private readonly eth = newEthernetHeader();
   private readonly vlan = newVlanTag();
   private readonly mpls = newMplsLabel();
   private readonly pppoe = newPppoeSessionHeader();
@@ -162,18 +161,8 @@ export class Dissector {
       tcpStats,
       opts.tcp,
     );
-    this.frame = { tsSec: 0, tsNsec: 0, linkType: 0, data: new Uint8Array(0), origLen: 0, index: 0, fileIndex: 0 };
-    this.packet = {
-      frame: this.frame,
-      ipVersion: 4,
-      src: '',
-      dst: '',
-      srcPort: 0,
-      dstPort: 0,
-      transport: 'udp',
-      payload: new Uint8Array(0),
-      tunnelled: false,
-    };
+    this.frame = new ReusedFrame();
+    this.packet = new ReusedTransportPacket(this.frame);
   }
 
   /** Dissect one frame. Its data is read only during this call. */
@@ -189,32 +178,33 @@ export class Dissector {
     this.frame = frame;
     this.depth = 0;
     this.tunnelled = false;
-    const b = frame.data;
-    const end = b.length;
+    const b = frame.buf;
+    const off = frame.off;
+    const end = off + frame.capLen;
     switch (lt) {
       case LINKTYPE.ETHERNET:
-        this.ethernet(b, 0, end);
+        this.ethernet(b, off, end);
         break;
       case LINKTYPE.LINUX_SLL:
-        this.linuxSll(b, end);
+        this.linuxSll(b, off, end);
         break;
       case LINKTYPE.LINUX_SLL2:
-        this.linuxSll2(b, end);
+        this.linuxSll2(b, off, end);
         break;
       case LINKTYPE.RAW:
       case LINKTYPE.RAW_BSD:
       case LINKTYPE.RAW_OPENBSD:
-        this.ipByVersion(b, 0, end, true);
+        this.ipByVersion(b, off, end, true);
         break;
       case LINKTYPE.IPV4:
-        this.ipv4(b, 0, end);
+        this.ipv4(b, off, end);
         break;
       case LINKTYPE.IPV6:
-        this.ipv6(b, 0, end);
+        this.ipv6(b, off, end);
         break;
       case LINKTYPE.NULL:
       case LINKTYPE.LOOP:
-        this.nullLoopback(b, end, lt === LINKTYPE.LOOP);
+        this.nullLoopback(b, off, end, lt === LINKTYPE.LOOP);
         break;
       default:
         this.malformed('link', 'UNSUPPORTED_LINKTYPE');
@@ -240,14 +230,14 @@ export class Dissector {
   // ---- link layer -----------------------------------------------------------------------
 
   private ethernet(b: Uint8Array, off: number, end: number): void {
-    const p = parseEthernet(b, off, end, this.eth, this.fault);
-    if (p < 0) return this.bad();
-    this.etherPayload(this.eth.etherType, b, p, end);
+    const type = parseEthernetType(b, off, end, this.fault);
+    if (type < 0) return this.bad();
+    this.etherPayload(type, b, off + ETHERNET_HEADER_LENGTH, end);
   }
 
-  private linuxSll(b: Uint8Array, end: number): void {
+  private linuxSll(b: Uint8Array, off: number, end: number): void {
     const h = this.sll;
-    const p = parseLinuxSll(b, 0, end, h, this.fault);
+    const p = parseLinuxSll(b, off, end, h, this.fault);
     if (p < 0) return this.bad();
     if (h.arphrdType === ARPHRD_NETLINK) {
       this.stats.nonIp++;
@@ -256,9 +246,9 @@ export class Dissector {
     this.etherPayload(h.protocol, b, p, end);
   }
 
-  private linuxSll2(b: Uint8Array, end: number): void {
+  private linuxSll2(b: Uint8Array, off: number, end: number): void {
     const h = this.sll2;
-    const p = parseLinuxSll2(b, 0, end, h, this.fault);
+    const p = parseLinuxSll2(b, off, end, h, this.fault);
     if (p < 0) return this.bad();
     if (h.arphrdType === ARPHRD_NETLINK) {
       this.stats.nonIp++;
@@ -267,9 +257,9 @@ export class Dissector {
     this.etherPayload(h.protocol, b, p, end);
   }
 
-  private nullLoopback(b: Uint8Array, end: number, networkOrder: boolean): void {
+  private nullLoopback(b: Uint8Array, off: number, end: number, networkOrder: boolean): void {
     const h = this.nullHdr;
-    const p = parseNull(b, 0, end, h, this.fault, networkOrder);
+    const p = parseNull(b, off, end, h, this.fault, networkOrder);
     if (p < 0) return this.bad();
     if (h.ipVersion === 4) this.ipv4(b, p, end);
     else if (h.ipVersion === 6) this.ipv6(b, p, end);
@@ -490,10 +480,14 @@ export class Dissector {
     pkt.ipVersion = this.ipVersion;
     pkt.src = this.srcText();
     pkt.dst = this.dstText();
+    pkt.srcKey = this.srcKey();
+    pkt.dstKey = this.dstKey();
     pkt.srcPort = h.srcPort;
     pkt.dstPort = h.dstPort;
     pkt.transport = 'udp';
-    pkt.payload = b.subarray(p, pend);
+    pkt.buf = b;
+    pkt.off = p;
+    pkt.end = pend;
     pkt.tunnelled = this.tunnelled;
     this.sink.udp(pkt);
   }
@@ -506,7 +500,7 @@ export class Dissector {
     const src = this.srcText();
     const dst = this.dstText();
     const key = `${src} ${h.srcPort} ${dst} ${h.dstPort}`;
-    this.tcpStreams.segment(key, src, dst, h.srcPort, h.dstPort, this.ipVersion, this.tunnelled, h.seq, h.flags, b, p, end, this.nowSec());
+    this.tcpStreams.segment(key, src, dst, this.srcKey(), this.dstKey(), h.srcPort, h.dstPort, this.ipVersion, this.tunnelled, h.seq, h.flags, b, p, end, this.nowSec());
   }
 
   private tcpMessage(flow: TcpFlow, buf: Uint8Array, start: number, end: number): void {
@@ -515,10 +509,14 @@ export class Dissector {
     pkt.ipVersion = flow.ipVersion;
     pkt.src = flow.src;
     pkt.dst = flow.dst;
+    pkt.srcKey = flow.srcKey;
+    pkt.dstKey = flow.dstKey;
     pkt.srcPort = flow.srcPort;
     pkt.dstPort = flow.dstPort;
     pkt.transport = 'tcp';
-    pkt.payload = buf.subarray(start, end);
+    pkt.buf = buf;
+    pkt.off = start;
+    pkt.end = end;
     pkt.tunnelled = flow.tunnelled;
     this.sink.tcpMessage(pkt);
   }
@@ -531,6 +529,14 @@ export class Dissector {
 
   private dstText(): string {
     return this.ipVersion === 4 ? this.addresses.v4(this.v4dst) : this.addresses.v6(this.v6buf, this.v6dst);
+  }
+
+  private srcKey(): number {
+    return this.ipVersion === 4 ? this.v4src | 0 : ipv6Key(this.v6buf, this.v6src);
+  }
+
+  private dstKey(): number {
+    return this.ipVersion === 4 ? this.v4dst | 0 : ipv6Key(this.v6buf, this.v6dst);
   }
 
   private nowSec(): number {

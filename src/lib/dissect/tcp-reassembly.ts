@@ -117,6 +117,9 @@ export interface TcpFlow {
   readonly key: string;
   src: string;
   dst: string;
+  /** TransportPacket.srcKey / dstKey of the flow's addresses. */
+  srcKey: number;
+  dstKey: number;
   srcPort: number;
   dstPort: number;
   ipVersion: 4 | 6;
@@ -179,6 +182,8 @@ export class TcpReassembler {
     key: string,
     src: string,
     dst: string,
+    srcKey: number,
+    dstKey: number,
     srcPort: number,
     dstPort: number,
     ipVersion: 4 | 6,
@@ -207,6 +212,8 @@ export class TcpReassembler {
         key,
         src,
         dst,
+        srcKey,
+        dstKey,
         srcPort,
         dstPort,
         ipVersion,

@@ -158,7 +158,7 @@ export class AnalysisEngine implements DissectSink {
     const t = frame.tsSec + frame.tsNsec / 1e9;
     if (t < this.sinceSec || t > this.untilSec) return;
     this.frames++;
-    this.bytes += frame.data.length;
+    this.bytes += frame.capLen;
     if (this.firstSec < 0) {
       this.firstSec = frame.tsSec;
       this.firstNsec = frame.tsNsec;
@@ -186,8 +186,7 @@ export class AnalysisEngine implements DissectSink {
   // ---- DissectSink ---------------------------------------------------------------------------
 
   udp(p: TransportPacket): void {
-    const b = p.payload;
-    if (b.length >= 8 && looksLikeSipStart(b, 0, b.length)) {
+    if (p.end - p.off >= 8 && looksLikeSipStart(p.buf, p.off, p.end)) {
       this.onSip(p, false);
       return;
     }
@@ -206,7 +205,8 @@ export class AnalysisEngine implements DissectSink {
   }
 
   private onSip(p: TransportPacket, stream: boolean): void {
-    const r = decodeSipMessage(p.payload, 0, p.payload.length, { stream });
+    const payload = p.payload;
+    const r = decodeSipMessage(payload, 0, payload.length, { stream });
     if (!r.ok) {
       this.malformed('sip', r.error.code);
       return;

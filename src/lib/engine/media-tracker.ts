@@ -10,12 +10,13 @@
 import type { TransportPacket } from '../dissect/packet.js';
 import { isoTime } from '../pcap/frame.js';
 import type { CallMedia } from '../flows/sip-calls.js';
-import { RtpHeuristic, isRtcpDatagram, rtpPayloadLength } from '../flows/rtp-heuristic.js';
+import { RtpHeuristic, isRtcpDatagramAt, rtpPayloadLengthAt } from '../flows/rtp-heuristic.js';
 import { RtpStreamStats, type RtpPacketInfo, type RtpPayloadMapping, type RtpStreamSnapshot } from '../metrics/rtp-stream-stats.js';
 import { RtcpStats } from '../metrics/rtcp-stats.js';
 import { decodeRtcpCompound } from '../rtcp/compound.js';
 import { PT_CN, PT_CN_OLD, isTelephoneEventName, tsharkPayloadName } from '../rtp/payload-types.js';
 import { computeMos, checkMosInput, findCodec, measuredLossPct } from '../mos/index.js';
+import { StreamTable } from './stream-table.js';
 import type { CallRow, DtmfRow, Finding, RtcpRow, RtpStreamRow } from './analysis-result.js';
 
 /**
@@ -37,6 +38,9 @@ interface Stream {
   srcPort: number;
   dst: string;
   dstPort: number;
+  /** TransportPacket.srcKey / dstKey of the first packet (the StreamTable key). */
+  srcKey: number;
+  dstKey: number;
   ssrc: number;
   callKey: string | null;
   callId: string | null;
@@ -62,11 +66,12 @@ export class MediaTracker {
   /** ip → port → what SDP announced there, most recent last (ports are reused across calls). */
   private readonly expected = new Map<string, Map<number, Expectation[]>>();
   /**
-   * src → dst → ports → ssrc → stream: no string building per packet. The numeric keys are
-   * int32 (`portsKey`, `ssrc | 0`) so V8 keeps them as small integers: a uint32 key above 2^31
-   * would be boxed as a heap number on every lookup.
+   * (source key, destination key, ports, SSRC) → stream, one flat hash table: the per-packet
+   * lookup. Address keys are TransportPacket.srcKey/dstKey; an IPv6 key may collide, so a hit
+   * is checked against the address text, and a colliding stream lives in `collided`.
    */
-  private readonly flows = new Map<string, Map<string, Map<number, Map<number, Stream>>>>();
+  private readonly streams = new StreamTable<Stream>();
+  private readonly collided = new Map<string, Stream>();
   /** Active streams by id, in order of first packet. */
   private readonly active = new Map<string, Stream>();
   private nextId = 1;
@@ -153,38 +158,41 @@ export class MediaTracker {
   }
 
   udp(p: TransportPacket): void {
-    const b = p.payload;
-    if (b.length < 8 || b[0]! >> 6 !== 2) return;
-    const second = b[1]!;
+    const b = p.buf;
+    const off = p.off;
+    const end = p.end;
+    if (end - off < 8 || b[off]! >> 6 !== 2) return;
+    const second = b[off + 1]!;
+    const rtcp = second >= 200 && second <= 207;
     // Fast path: a packet of a stream already known needs no SDP matching and no heuristic.
-    if ((second < 200 || second > 207) && b.length >= 12) {
-      const ssrc = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
-      const s = this.flows.get(p.src)?.get(p.dst)?.get(portsKey(p.srcPort, p.dstPort))?.get(ssrc | 0);
+    if (!rtcp && end - off >= 12) {
+      const ssrc = (b[off + 8]! << 24) | (b[off + 9]! << 16) | (b[off + 10]! << 8) | b[off + 11]!;
+      const s = this.findStream(p, ssrc);
       if (s) {
-        const payloadBytes = rtpPayloadLength(b, 0, 0);
+        const payloadBytes = rtpPayloadLengthAt(b, off, end, 0, 0);
         if (payloadBytes < 0) return;
-        this.fill(b, payloadBytes, p);
+        this.fill(b, off, end, payloadBytes, p);
         s.stats.push(this.info);
         return;
       }
     }
     const exp = this.match(p);
-    if (second >= 200 && second <= 207) {
-      if ((exp || this.heuristic) && isRtcpDatagram(b, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p);
+    if (rtcp) {
+      if ((exp || this.heuristic) && isRtcpDatagramAt(b, off, end, exp ? 0 : p.srcPort, exp ? 0 : p.dstPort)) this.onRtcp(p);
       return;
     }
     if (exp?.kind === 'rtp') {
-      const payloadBytes = rtpPayloadLength(b, 0, 0);
+      const payloadBytes = rtpPayloadLengthAt(b, off, end, 0, 0);
       if (payloadBytes < 0) return;
-      this.fill(b, payloadBytes, p);
+      this.fill(b, off, end, payloadBytes, p);
       this.pushRtp(p, exp.payloads, exp.callKey, exp.callId, 'sdp');
       return;
     }
     if (!this.heuristic || exp) return;
     const key = `${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
-    const verdict = this.heuristic.offer(key, p.srcPort, p.dstPort, b, p.frame.tsSec, p.frame.tsNsec);
+    const verdict = this.heuristic.offer(key, p.srcPort, p.dstPort, p.payload, p.frame.tsSec, p.frame.tsNsec);
     if (verdict === 'rtp') {
-      this.fill(b, rtpPayloadLength(b, p.srcPort, p.dstPort), p);
+      this.fill(b, off, end, rtpPayloadLengthAt(b, off, end, p.srcPort, p.dstPort), p);
       this.pushRtp(p, {}, null, null, 'heuristic');
     } else if (verdict === 'confirmed') {
       for (const held of this.heuristic.takePending(key)) {
@@ -194,21 +202,24 @@ export class MediaTracker {
     }
   }
 
-  private fill(b: Uint8Array, payloadBytes: number, p: TransportPacket): void {
+  /** The RTP fields of `b[off, end)` into `this.info` (no allocation). */
+  private fill(b: Uint8Array, off: number, end: number, payloadBytes: number, p: TransportPacket): void {
     const i = this.info;
-    i.seq = (b[2]! << 8) | b[3]!;
-    i.timestamp = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
-    i.ssrc = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
-    i.pt = b[1]! & 0x7f;
-    i.marker = (b[1]! & 0x80) !== 0;
+    const b0 = b[off]!;
+    const b1 = b[off + 1]!;
+    i.seq = (b[off + 2]! << 8) | b[off + 3]!;
+    i.timestamp = ((b[off + 4]! << 24) | (b[off + 5]! << 16) | (b[off + 6]! << 8) | b[off + 7]!) >>> 0;
+    i.ssrc = ((b[off + 8]! << 24) | (b[off + 9]! << 16) | (b[off + 10]! << 8) | b[off + 11]!) >>> 0;
+    i.pt = b1 & 0x7f;
+    i.marker = (b1 & 0x80) !== 0;
     i.payloadBytes = payloadBytes;
     i.arrivalSec = p.frame.tsSec;
     i.arrivalNsec = p.frame.tsNsec;
     // The payload starts after the header; padding (if any) is at the end, so for the
     // RFC 4733 event word read the first 4 bytes after the CSRCs and extension.
-    let at = 12 + 4 * (b[0]! & 0x0f);
-    if (b[0]! & 0x10 && at + 4 <= b.length) at += 4 + 4 * ((b[at + 2]! << 8) | b[at + 3]!);
-    i.payloadHead32 = payloadBytes >= 4 && at + 4 <= b.length ? ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0 : -1;
+    let at = off + 12 + 4 * (b0 & 0x0f);
+    if (b0 & 0x10 && at + 4 <= end) at += 4 + 4 * ((b[at + 2]! << 8) | b[at + 3]!);
+    i.payloadHead32 = payloadBytes >= 4 && at + 4 <= end ? ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0 : -1;
   }
 
   private pushRtp(
@@ -219,14 +230,7 @@ export class MediaTracker {
     detectedBy: 'sdp' | 'heuristic',
   ): void {
     const ssrc = this.info.ssrc;
-    let byDst = this.flows.get(p.src);
-    if (!byDst) this.flows.set(p.src, (byDst = new Map()));
-    let byPorts = byDst.get(p.dst);
-    if (!byPorts) byDst.set(p.dst, (byPorts = new Map()));
-    const ports = portsKey(p.srcPort, p.dstPort);
-    let bySsrc = byPorts.get(ports);
-    if (!bySsrc) byPorts.set(ports, (bySsrc = new Map()));
-    let s = bySsrc.get(ssrc | 0);
+    let s = this.findStream(p, ssrc | 0);
     if (!s) {
       s = {
         id: `s${this.nextId++}`,
@@ -234,6 +238,8 @@ export class MediaTracker {
         srcPort: p.srcPort,
         dst: p.dst,
         dstPort: p.dstPort,
+        srcKey: p.srcKey,
+        dstKey: p.dstKey,
         ssrc,
         callKey,
         callId,
@@ -241,7 +247,7 @@ export class MediaTracker {
         stats: new RtpStreamStats({ payloads, minSequential: 1 }),
         detectedBy,
       };
-      bySsrc.set(ssrc | 0, s);
+      this.addStream(p, s);
       this.active.set(s.id, s);
       if (callKey !== null) {
         const list = this.byCall.get(callKey);
@@ -250,6 +256,26 @@ export class MediaTracker {
       }
     }
     s.stats.push(this.info);
+  }
+
+  /** The stream of this packet's 5-tuple and `ssrc` (int32), if known. */
+  private findStream(p: TransportPacket, ssrc: number): Stream | undefined {
+    const s = this.streams.get(p.srcKey, p.dstKey, portsKey(p.srcPort, p.dstPort), ssrc);
+    if (s === undefined || (s.src === p.src && s.dst === p.dst)) return s;
+    return this.collided.get(collisionKey(p.src, p.srcPort, p.dst, p.dstPort, ssrc));
+  }
+
+  private addStream(p: TransportPacket, s: Stream): void {
+    const ports = portsKey(p.srcPort, p.dstPort);
+    const there = this.streams.get(p.srcKey, p.dstKey, ports, s.ssrc | 0);
+    if (there === undefined) this.streams.set(p.srcKey, p.dstKey, ports, s.ssrc | 0, s);
+    else this.collided.set(collisionKey(s.src, s.srcPort, s.dst, s.dstPort, s.ssrc | 0), s);
+  }
+
+  private removeStream(s: Stream): void {
+    const ports = portsKey(s.srcPort, s.dstPort);
+    if (this.streams.get(s.srcKey, s.dstKey, ports, s.ssrc | 0) === s) this.streams.delete(s.srcKey, s.dstKey, ports, s.ssrc | 0);
+    else this.collided.delete(collisionKey(s.src, s.srcPort, s.dst, s.dstPort, s.ssrc | 0));
   }
 
   private onRtcp(p: TransportPacket): void {
@@ -304,7 +330,7 @@ export class MediaTracker {
       const row = this.streamRow(s, snap, startSec, rtt.get(s.ssrc));
       this.keepEnded(s, row, snap);
       this.active.delete(s.id);
-      this.flows.get(s.src)?.get(s.dst)?.get(portsKey(s.srcPort, s.dstPort))?.delete(s.ssrc | 0);
+      this.removeStream(s);
       this.streamsExpired++;
       onEnd?.(row);
     }
@@ -514,6 +540,11 @@ export class MediaTracker {
 }
 
 /** Both UDP ports in one int32. */
+/** Key of a stream whose IPv6 address keys collided with another stream's. */
+function collisionKey(src: string, srcPort: number, dst: string, dstPort: number, ssrc: number): string {
+  return `${src}|${srcPort}|${dst}|${dstPort}|${ssrc}`;
+}
+
 function portsKey(srcPort: number, dstPort: number): number {
   return (srcPort << 16) | dstPort;
 }

@@ -245,23 +245,44 @@ export function isPlausibleRtpPayloadType(pt: number): boolean {
   return (pt >= 0 && pt <= 34) || (pt >= 96 && pt <= 127);
 }
 
+/** NON_RTP_PORTS as a 64 Ki table: an indexed load instead of a dictionary lookup per packet. */
+const NON_RTP_PORT_TABLE = (() => {
+  const t = new Uint8Array(65536);
+  for (const port of Object.keys(NON_RTP_PORTS)) t[Number(port)] = 1;
+  return t;
+})();
+
+/** A well-known non-RTP port (NON_RTP_PORTS); 0 stands for "no port to check". */
+export function isNonRtpPort(port: number): boolean {
+  return NON_RTP_PORT_TABLE[port & 0xffff] === 1;
+}
+
 /**
  * The payload length of `b` if it passes the per-packet RTP test (ports, version, payload
  * type, header and padding fit), else −1. Allocates nothing.
  */
 export function rtpPayloadLength(b: Uint8Array, srcPort: number, dstPort: number): number {
-  if (NON_RTP_PORTS[srcPort] !== undefined || NON_RTP_PORTS[dstPort] !== undefined) return -1;
-  if (b.length < 12 || b[0]! >> 6 !== 2) return -1;
-  if (!isPlausibleRtpPayloadType(b[1]! & 0x7f)) return -1;
-  let header = 12 + 4 * (b[0]! & 0x0f);
-  if (b[0]! & 0x10) {
-    if (b.length < header + 4) return -1;
-    header += 4 + 4 * ((b[header + 2]! << 8) | b[header + 3]!);
+  return rtpPayloadLengthAt(b, 0, b.length, srcPort, dstPort);
+}
+
+/** rtpPayloadLength of the datagram `b[off, end)`. */
+export function rtpPayloadLengthAt(b: Uint8Array, off: number, end: number, srcPort: number, dstPort: number): number {
+  if (NON_RTP_PORT_TABLE[srcPort & 0xffff] === 1 || NON_RTP_PORT_TABLE[dstPort & 0xffff] === 1) return -1;
+  const len = end - off;
+  if (len < 12) return -1;
+  const b0 = b[off]!;
+  if (b0 >> 6 !== 2) return -1;
+  if (!isPlausibleRtpPayloadType(b[off + 1]! & 0x7f)) return -1;
+  let header = 12 + 4 * (b0 & 0x0f);
+  if (b0 & 0x10) {
+    if (len < header + 4) return -1;
+    header += 4 + 4 * ((b[off + header + 2]! << 8) | b[off + header + 3]!);
   }
-  if (b.length < header) return -1;
-  const padding = paddingOf(b);
-  if (b[0]! & 0x20 && (padding === 0 || padding > b.length - header)) return -1;
-  return b.length - header - padding;
+  if (len < header) return -1;
+  if ((b0 & 0x20) === 0) return len - header;
+  const padding = b[end - 1]!;
+  if (padding === 0 || padding > len - header) return -1;
+  return len - header - padding;
 }
 
 /**
@@ -270,15 +291,20 @@ export function rtpPayloadLength(b: Uint8Array, srcPort: number, dstPort: number
  * exactly. SRTCP (an auth tag and index after the packets) does not pass.
  */
 export function isRtcpDatagram(b: Uint8Array, srcPort = 0, dstPort = 0): boolean {
-  if (NON_RTP_PORTS[srcPort] !== undefined || NON_RTP_PORTS[dstPort] !== undefined) return false;
-  if (b.length < 8) return false;
-  let at = 0;
-  while (at < b.length) {
-    if (at + 4 > b.length) return false;
+  return isRtcpDatagramAt(b, 0, b.length, srcPort, dstPort);
+}
+
+/** isRtcpDatagram of the datagram `b[off, end)`. */
+export function isRtcpDatagramAt(b: Uint8Array, off: number, end: number, srcPort: number, dstPort: number): boolean {
+  if (isNonRtpPort(srcPort) || isNonRtpPort(dstPort)) return false;
+  if (end - off < 8) return false;
+  let at = off;
+  while (at < end) {
+    if (at + 4 > end) return false;
     if (b[at]! >> 6 !== 2) return false;
     const pt = b[at + 1]!;
     if (pt < 200 || pt > 207) return false;
     at += 4 * (((b[at + 2]! << 8) | b[at + 3]!) + 1);
   }
-  return at === b.length;
+  return at === end;
 }

@@ -14,7 +14,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { badInput, type VoipdiagError, type Warning } from '../errors.js';
-import type { Frame, FrameSink } from '../pcap/frame.js';
+import { ReusedFrame, makeFrame, type Frame, type FrameSink } from '../pcap/frame.js';
 import {
   CaptureStreamParser,
   type CaptureFormat,
@@ -160,7 +160,7 @@ class MergeSource {
   ) {
     this.parser = new CaptureStreamParser({ fileIndex });
     this.enqueue = (f) => {
-      this.queue.push({ ...f, data: f.data.slice() });
+      this.queue.push(makeFrame(f, f.data.slice()));
     };
   }
 
@@ -209,7 +209,7 @@ async function readMerged(inputs: CaptureInput[], sink: FrameSink, opts: ReadCap
     // (after fill: either a frame is queued, so the format is known, or the input is done)
     if (s.parser.format === null || s.parser.fatal !== null) assertCapture(s.input.path, s.input.shape(), s.parser.end());
   }
-  const out: Frame = { tsSec: 0, tsNsec: 0, linkType: 0, data: new Uint8Array(0), origLen: 0, index: 0, fileIndex: 0 };
+  const out = new ReusedFrame();
   for (;;) {
     if (opts.signal?.aborted === true) break;
     let best: MergeSource | undefined;
@@ -228,7 +228,9 @@ async function readMerged(inputs: CaptureInput[], sink: FrameSink, opts: ReadCap
     out.tsSec = bestFrame.tsSec;
     out.tsNsec = bestFrame.tsNsec;
     out.linkType = bestFrame.linkType;
-    out.data = bestFrame.data;
+    out.buf = bestFrame.buf;
+    out.off = bestFrame.off;
+    out.capLen = bestFrame.capLen;
     out.origLen = bestFrame.origLen;
     out.index = bestFrame.index;
     out.fileIndex = bestFrame.fileIndex;

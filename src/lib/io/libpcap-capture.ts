@@ -7,7 +7,7 @@
  * seconds, so the tcpdump backend stays the default.
  */
 import { createWriteStream } from 'node:fs';
-import type { Frame, FrameSink } from '../pcap/frame.js';
+import { ReusedFrame, type FrameSink } from '../pcap/frame.js';
 import { PcapFileWriter } from '../pcap/writer.js';
 import { LINKTYPE } from '../layers/link-types.js';
 import { ExitCode, VoipdiagError } from '../errors.js';
@@ -90,17 +90,19 @@ export class LibpcapCapture {
     if (this.opts.writePath) {
       this.writer = new PcapFileWriter(createWriteStream(this.opts.writePath), { linkType, snaplen: this.opts.snaplen });
     }
-    const frame: Frame = { tsSec: 0, tsNsec: 0, linkType, data: new Uint8Array(0), origLen: 0, index: 0, fileIndex: 0 };
+    const frame = new ReusedFrame(0, linkType);
     this.session.on('packet', (p) => {
       const h = p.header;
       const caplen = h.readUInt32LE(8);
       frame.tsSec = h.readUInt32LE(0);
       frame.tsNsec = h.readUInt32LE(4) * 1000;
-      frame.data = p.buf.subarray(0, caplen);
+      frame.buf = p.buf;
+      frame.off = 0;
+      frame.capLen = caplen;
       frame.origLen = h.readUInt32LE(12);
       frame.index = ++this.frames;
       this.bytes += caplen + 16;
-      this.writer?.write(frame.tsSec, frame.tsNsec, frame.data, frame.origLen);
+      this.writer?.write(frame.tsSec, frame.tsNsec, p.buf.subarray(0, caplen), frame.origLen);
       sink(frame);
     });
   }

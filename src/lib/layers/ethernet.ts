@@ -35,6 +35,16 @@ export function newEthernetHeader(): EthernetHeader {
   return { dst: 0, src: 0, etherType: 0 };
 }
 
+/**
+ * The EtherType alone, for a dissector that needs no MAC addresses (two 48-bit numbers per
+ * frame are not free): returns it, or -1 with `fault` set. The payload starts at
+ * `off + ETHERNET_HEADER_LENGTH`.
+ */
+export function parseEthernetType(buf: Uint8Array, off: number, end: number, fault: LayerFault): number {
+  if (end - off < ETHERNET_HEADER_LENGTH) return truncated(fault, 'ethernet', off, ETHERNET_HEADER_LENGTH, Math.max(0, end - off));
+  return u16(buf, off + 12);
+}
+
 /** Fill `out` from `buf[off..end)`; returns the payload offset, or -1 with `fault` set. */
 export function parseEthernet(buf: Uint8Array, off: number, end: number, out: EthernetHeader, fault: LayerFault): number {
   if (end - off < ETHERNET_HEADER_LENGTH) return truncated(fault, 'ethernet', off, ETHERNET_HEADER_LENGTH, Math.max(0, end - off));

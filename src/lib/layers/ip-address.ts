@@ -53,6 +53,18 @@ export function ipv6Text(buf: Uint8Array, off: number): string {
 const HASH_MUL = 0x9e3779b1;
 
 /**
+ * A 32-bit key for the IPv6 address at `buf[off..off+16)`: equal addresses give equal keys
+ * (different ones may collide, so a user of the key checks the address text on a hit).
+ */
+export function ipv6Key(buf: Uint8Array, off: number): number {
+  const w0 = u32(buf, off) | 0;
+  const w1 = u32(buf, off + 4) | 0;
+  const w2 = u32(buf, off + 8) | 0;
+  const w3 = u32(buf, off + 12) | 0;
+  return Math.imul(w3 ^ Math.imul(w2 ^ Math.imul(w1 ^ Math.imul(w0, HASH_MUL), HASH_MUL), HASH_MUL), HASH_MUL);
+}
+
+/**
  * Bounded cache of address strings. Direct-mapped: a colliding address replaces the previous
  * one in its slot, so memory stays constant however many addresses a capture holds.
  */
@@ -92,8 +104,7 @@ export class AddressTextCache {
     const w1 = u32(buf, off + 4) | 0;
     const w2 = u32(buf, off + 8) | 0;
     const w3 = u32(buf, off + 12) | 0;
-    const h = Math.imul(w3 ^ Math.imul(w2 ^ Math.imul(w1 ^ Math.imul(w0, HASH_MUL), HASH_MUL), HASH_MUL), HASH_MUL);
-    const i = h >>> this.shift;
+    const i = ipv6Key(buf, off) >>> this.shift;
     const k = i * 4;
     const keys = this.v6Keys;
     const cached = this.v6Text[i];

@@ -14,8 +14,15 @@ export interface Frame {
   tsNsec: number;
   /** LINKTYPE_* value (tcpdump.org link-layer header types registry). */
   linkType: number;
-  /** Captured bytes (a view; valid only during the sink call). */
-  data: Uint8Array;
+  /**
+   * Captured bytes: `buf[off, off + capLen)`. Readers point `buf` at their read chunk and move
+   * `off` (no view allocated per frame); valid only during the sink call.
+   */
+  buf: Uint8Array;
+  off: number;
+  capLen: number;
+  /** The captured bytes as one view (a reader's reused frame builds it on each read). */
+  readonly data: Uint8Array;
   /** Length of the packet on the wire, in bytes (≥ data.length when snapped). */
   origLen: number;
   /** 1-based frame number within its file, as tshark's frame.number. */
@@ -25,6 +32,39 @@ export interface Frame {
 }
 
 export type FrameSink = (frame: Frame) => void;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The frame a reader reuses for every callback: fields are overwritten per frame and `data`
+ * is made only when someone asks for it (the dissector reads `buf`/`off`/`capLen`).
+ */
+export class ReusedFrame implements Frame {
+  tsSec = 0;
+  tsNsec = 0;
+  linkType = 0;
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  capLen = 0;
+  origLen = 0;
+  index = 0;
+  fileIndex = 0;
+
+  constructor(fileIndex = 0, linkType = 0) {
+    this.fileIndex = fileIndex;
+    this.linkType = linkType;
+  }
+
+  get data(): Uint8Array {
+    return this.buf.subarray(this.off, this.off + this.capLen);
+  }
+}
+
+
+/** A standalone frame over `data` (copies, tests, generated captures). */
+export function makeFrame(fields: Omit<Frame, 'buf' | 'off' | 'capLen' | 'data'>, data: Uint8Array): Frame {
+  return { ...fields, buf: data, off: 0, capLen: data.length, data };
+}
 
 export function frameTimeNs(f: Pick<Frame, 'tsSec' | 'tsNsec'>): bigint {
   return BigInt(f.tsSec) * 1_000_000_000n + BigInt(f.tsNsec);

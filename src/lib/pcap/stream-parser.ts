@@ -39,7 +39,7 @@
  * of two) fall back to one BigInt division per block.
  */
 import type { DecodeError } from '../result.js';
-import type { Frame, FrameSink } from './frame.js';
+import { ReusedFrame, type FrameSink } from './frame.js';
 import { MAX_RECORD_BYTES, type PcapErrorCode } from './errors.js';
 
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng';
@@ -149,7 +149,7 @@ export class CaptureStreamParser {
   private ended = false;
   private halted = false;
   private endSummary: CaptureParseSummary | null = null;
-  private readonly frame: Frame;
+  private readonly frame: ReusedFrame;
 
   /** Byte order of the file (pcap) or of the current section (pcapng). */
   private le = true;
@@ -199,15 +199,7 @@ export class CaptureStreamParser {
   private readonly drops: InterfaceDrops[] = [];
 
   constructor(opts: CaptureStreamParserOptions = {}) {
-    this.frame = {
-      tsSec: 0,
-      tsNsec: 0,
-      linkType: 0,
-      data: this.pend,
-      origLen: 0,
-      index: 0,
-      fileIndex: opts.fileIndex ?? 0,
-    };
+    this.frame = new ReusedFrame(opts.fileIndex ?? 0);
   }
 
   /** Feed the next chunk. Frames completed by it are handed to `sink` before this returns. */
@@ -400,8 +392,7 @@ export class CaptureStreamParser {
     const nsMul = this.pcapNs ? 1 : 1000;
     const fracPerSec = this.pcapNs ? 1_000_000_000 : 1_000_000;
     const f = this.frame;
-    const buffer = b.buffer;
-    const base = b.byteOffset;
+    f.buf = b;
     for (;;) {
       const avail = end - off;
       if (avail < PCAP_RECORD_HEADER_LEN) {
@@ -428,7 +419,8 @@ export class CaptureStreamParser {
       f.tsSec = sec;
       f.tsNsec = frac * nsMul;
       f.origLen = orig;
-      f.data = new Uint8Array(buffer, base + off + PCAP_RECORD_HEADER_LEN, incl);
+      f.off = off + PCAP_RECORD_HEADER_LEN;
+      f.capLen = incl;
       f.index = ++this.frames;
       this.capturedBytes += incl;
       this.bytes += orig;
@@ -580,7 +572,9 @@ export class CaptureStreamParser {
     const orig = v.getUint32(off + 24, le);
     f.origLen = orig;
     f.linkType = this.ifLinkType[ifId] ?? 0;
-    f.data = new Uint8Array(b.buffer, b.byteOffset + off + dataAt, caplen);
+    f.buf = b;
+    f.off = off + dataAt;
+    f.capLen = caplen;
     f.index = ++this.frames;
     this.capturedBytes += caplen;
     this.bytes += orig;
@@ -610,7 +604,9 @@ export class CaptureStreamParser {
     }
     f.origLen = orig;
     f.linkType = this.ifLinkType[0] ?? 0;
-    f.data = new Uint8Array(b.buffer, b.byteOffset + off + 12, caplen);
+    f.buf = b;
+    f.off = off + 12;
+    f.capLen = caplen;
     f.index = ++this.frames;
     this.capturedBytes += caplen;
     this.bytes += orig;

@@ -83,11 +83,21 @@ export function gre(protocol: number, payload: Uint8Array, o: { key?: number; se
   return concat(new Uint8Array(hdr), payload);
 }
 
+/**
+ * A frame whose bytes sit in the middle of a larger buffer filled with 0xAA, as a reader's
+ * frames sit inside its read chunk: the dissector must keep to buf[off, off + capLen).
+ */
 export function frame(data: Uint8Array, opts: { linkType?: number; index?: number; tsSec?: number; tsNsec?: number } = {}): Frame {
+  const pad = 7;
+  const buf = new Uint8Array(data.length + 2 * pad).fill(0xaa);
+  buf.set(data, pad);
   return {
     tsSec: opts.tsSec ?? 1_700_000_000,
     tsNsec: opts.tsNsec ?? 0,
     linkType: opts.linkType ?? 1,
+    buf,
+    off: pad,
+    capLen: data.length,
     data,
     origLen: data.length,
     index: opts.index ?? 1,
