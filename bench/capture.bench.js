@@ -172,7 +172,8 @@ async function freeBlock(n) {
 // ---- the capture under test -------------------------------------------------------------------
 
 async function startCapture(filter, boundSec) {
-  const p = startProc(process.execPath, [BIN, 'capture', '-i', 'lo', '--filter', filter, '--duration', String(boundSec), '--json', '--progress'], {
+  // The binary itself (its shebang carries the node flags users run with), not `node bin/run.js`.
+  const p = startProc(BIN, ['capture', '-i', 'lo', '--filter', filter, '--duration', String(boundSec), '--json', '--progress'], {
     cwd: ROOT,
     env: { NO_COLOR: '1', NODE_NO_WARNINGS: '1', CI: '1' },
   });

@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, Interfaces } from '@oclif/core';
 import { ExitCode, VoipdiagError, type Warning } from '../lib/errors.js';
 import { createUi, type Ui } from '../lib/output/ui.js';
+import { writeJson } from '../lib/output/json-stream.js';
 
 /** Bumped only when a field of a result is renamed or removed (DESIGN.md "The JSON contract"). */
 export const SCHEMA_VERSION = 1;
@@ -65,11 +66,13 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * One JSON document on stdout, written directly: oclif's default colourises the text token by
-   * token, which for a large capture's result costs seconds and hundreds of MB.
+   * One JSON document on stdout, streamed in chunks with backpressure: oclif's default
+   * colourises the text token by token, and even one plain JSON.stringify of a live capture's
+   * 20,000 call rows (~40 MB) plus its write buffer cost ~120 MB. Node keeps running until the
+   * last chunk is written (a reader that went away, EPIPE, ends it quietly).
    */
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    writeJson(process.stdout, json).catch(() => undefined);
   }
 
   protected override toSuccessJson(result: unknown): Envelope<unknown> {

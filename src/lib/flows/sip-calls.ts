@@ -15,6 +15,8 @@
  *   response (plus status and To-tag) seen again within 2 × 64·T1 (RFC 3261 §17.1.1.2 timer B).
  */
 import type { SipMessage } from '../sip/message.js';
+import { detach } from '../sip/detach.js';
+import { Hash53, HashWindow } from './hash-window.js';
 import { parseUserAgent, type UserAgentInfo } from '../sip/user-agent.js';
 import { decodeSdp, mediaEndpoints, type MediaEndpoint } from '../sdp/sdp.js';
 import { DelayStats } from '../metrics/delay-stats.js';
@@ -147,27 +149,10 @@ export const UNANSWERED_TIMEOUT_SEC = 300;
 const MAX_ENDPOINTS = 10_000;
 
 /**
- * Retransmissions end within 64·T1 = 32 s (RFC 3261 timers B and F, T1 = 500 ms): keys rotate
- * every 32 s and two generations are kept, so every retransmission is within the window.
+ * Retransmissions end within 64·T1 = 32 s (RFC 3261 timers B and F, T1 = 500 ms): HashWindow
+ * keeps two 32 s generations, so every retransmission is within the window.
  */
 const RETRANS_WINDOW_SEC = 32;
-
-/**
- * A 53-bit hash of a retransmission key: two FNV-1a 32-bit passes with different offset bases,
- * 21 bits of the second above the 32 of the first. Keeping numbers instead of the key strings
- * costs ~40 B per SIP message in the window instead of ~115 B; a false match needs two distinct
- * keys to agree on 53 bits (≈ 10⁻¹¹ per message at 100,000 keys in the window).
- */
-export function hashKey53(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193);
-  }
-  return (b & 0x1fffff) * 4294967296 + (a >>> 0);
-}
 
 export class SipCallTracker {
   readonly methods: Record<string, number> = Object.create(null);
@@ -188,16 +173,19 @@ export class SipCallTracker {
   /** Calls dropped by `expire` (live capture): answered past their session timer, or never answered. */
   readonly evictions = { sessionExpired: 0, unanswered: 0, optionsUnanswered: 0, endpoints: 0 };
   private readonly optionsPending = new Map<string, number>();
-  private seenNow = new Set<number>();
-  private seenPrev = new Set<number>();
-  private seenRotateAt = -1;
+  /** Hashes of the messages of the last 32–64 s (retransmission keys). */
+  private readonly seen = new HashWindow(RETRANS_WINDOW_SEC);
   /**
-   * Keys of calls `forget` dropped (live capture), for one to two retransmission windows: a late
-   * copy of their INVITE (a proxy re-forwarding a retransmission as a new transaction, after its
-   * own timer) belongs to the finished call, not to a new one, as in offline analysis.
+   * Hashes of the keys of calls `forget` dropped (live capture), for one to two retransmission
+   * windows: a late copy of their INVITE (a proxy re-forwarding a retransmission as a new
+   * transaction, after its own timer) belongs to the finished call, not to a new one, as in
+   * offline analysis.
    */
-  private endedNow = new Set<string>();
-  private endedPrev = new Set<string>();
+  private readonly ended = new HashWindow(RETRANS_WINDOW_SEC);
+  private endedAny = false;
+  private readonly hash = new Hash53();
+  /** Capture time of the newest message. */
+  private nowSec = 0;
 
   constructor(private readonly opts: SipCallTrackerOptions = {}) {
     this.callIds = opts.trackCallIds === false ? undefined : new Set();
@@ -205,6 +193,7 @@ export class SipCallTracker {
 
   push(msg: SipMessage, ctx: SipContext): void {
     this.messages++;
+    if (ctx.tSec > this.nowSec) this.nowSec = ctx.tSec;
     const isRequest = msg.kind === 'request';
     if (isRequest) {
       const m = msg.method ?? 'UNKNOWN';
@@ -219,7 +208,7 @@ export class SipCallTracker {
     this.opts.onMessage?.(msg, ctx, retrans);
 
     const callId = msg.callId ?? '';
-    this.callIds?.add(callId);
+    if (this.callIds !== undefined && !this.callIds.has(callId)) this.callIds.add(detach(callId));
     if (this.opts.ladderCallIds?.has(callId)) this.addLadder(callId, msg, ctx, retrans);
     if (retrans) return;
 
@@ -231,28 +220,24 @@ export class SipCallTracker {
 
   // ---- retransmissions -------------------------------------------------------------------
 
+  /**
+   * Same request or response, same hop, within the window: a retransmission. The key is the
+   * transaction (Call-ID, CSeq, top Via branch), the message (method, or status code and To
+   * tag) and the hop; only its 53-bit hash is kept (no key string, nothing that holds the
+   * message text).
+   */
   private isRetransmission(msg: SipMessage, ctx: SipContext): boolean {
-    if (this.seenRotateAt < 0) this.seenRotateAt = ctx.tSec + RETRANS_WINDOW_SEC;
-    if (ctx.tSec >= this.seenRotateAt) {
-      this.seenPrev = this.seenNow;
-      this.seenNow = new Set();
-      this.endedPrev = this.endedNow;
-      this.endedNow = new Set();
-      this.seenRotateAt = ctx.tSec + RETRANS_WINDOW_SEC;
-    }
     const cseq = msg.cseq;
-    const branch = msg.via[0]?.branch ?? '';
-    const hop = `${ctx.src}:${ctx.srcPort}>${ctx.dst}:${ctx.dstPort}`;
-    const key =
-      msg.kind === 'request'
-        ? `Q|${msg.callId}|${cseq?.seq}|${cseq?.method}|${msg.method}|${branch}|${hop}`
-        : `S|${msg.callId}|${cseq?.seq}|${cseq?.method}|${msg.statusCode}|${msg.to?.tag ?? ''}|${branch}|${hop}`;
-    // Only the key's hash is kept: the key string itself would hold, through the sliced
-    // Call-ID/tag/branch strings, the whole message text for the window.
-    const h = hashKey53(key);
-    if (this.seenNow.has(h) || this.seenPrev.has(h)) return true;
-    this.seenNow.add(h);
-    return false;
+    const h = this.hash.start();
+    if (msg.kind === 'request') h.str('Q').str(msg.method ?? '');
+    else h.str('S').num(msg.statusCode ?? 0).str(msg.to?.tag ?? '');
+    h.str(msg.callId ?? '').num(cseq?.seq ?? 0).str(cseq?.method ?? '').str(msg.via[0]?.branch ?? '');
+    h.str(ctx.src).num(ctx.srcPort).str(ctx.dst).num(ctx.dstPort);
+    return this.seen.seenOrAdd(h.value(), ctx.tSec);
+  }
+
+  private callKeyHash(callId: string, fromTag: string): number {
+    return this.hash.start().str(callId).str(fromTag).value();
   }
 
   // ---- endpoints inventory -----------------------------------------------------------------
@@ -267,13 +252,13 @@ export class SipCallTracker {
         return;
       }
       ep = {
-        userAgent: ua,
+        userAgent: detach(ua),
         info: parseUserAgent(ua),
         addresses: new Set(),
         messages: 0,
         role: msg.userAgent ? 'user-agent' : 'server',
       };
-      this.endpoints.set(ua, ep);
+      this.endpoints.set(ep.userAgent, ep);
     }
     ep.messages++;
     if (ep.addresses.size < 32) ep.addresses.add(ctx.src);
@@ -373,8 +358,8 @@ export class SipCallTracker {
   private registration(aor: string): RegistrationState {
     let r = this.registrations.get(aor);
     if (!r) {
-      r = { aor, attempts: 0, challenges: 0, successes: 0, deregistrations: 0, failures: {}, rrd: [] };
-      this.registrations.set(aor, r);
+      r = { aor: detach(aor), attempts: 0, challenges: 0, successes: 0, deregistrations: 0, failures: {}, rrd: [] };
+      this.registrations.set(r.aor, r);
     }
     return r;
   }
@@ -399,10 +384,7 @@ export class SipCallTracker {
     const callId = msg.callId ?? '';
     let call = this.findCall(msg);
     if (msg.kind === 'request' && msg.method === 'INVITE' && !msg.to?.tag) {
-      if (!call && this.endedNow.size + this.endedPrev.size > 0) {
-        const key = `${callId}|${msg.from?.tag ?? ''}`;
-        if (this.endedNow.has(key) || this.endedPrev.has(key)) return;
-      }
+      if (!call && this.endedAny && this.ended.has(this.callKeyHash(callId, msg.from?.tag ?? ''), ctx.tSec)) return;
       if (!call || (call.fromTag !== (msg.from?.tag ?? '') && call.finalSec !== undefined)) {
         call = this.newCall(msg, ctx);
       } else if (call.pendingChallenge) {
@@ -437,15 +419,16 @@ export class SipCallTracker {
   }
 
   private newCall(msg: SipMessage, ctx: SipContext): CallState {
-    const callId = msg.callId ?? '';
-    const fromTag = msg.from?.tag ?? '';
+    // Everything kept here outlives the message: detached from its text (sip/detach.ts).
+    const callId = detach(msg.callId ?? '');
+    const fromTag = detach(msg.from?.tag ?? '');
     const key = `${callId}|${fromTag}`;
     const call: CallState = {
       key,
       callId,
       fromTag,
-      from: uriText(msg.from?.uri),
-      to: uriText(msg.to?.uri),
+      from: detach(uriText(msg.from?.uri)),
+      to: detach(uriText(msg.to?.uri)),
       caller: { ip: ctx.src, port: ctx.srcPort },
       callerViaPort: msg.via[0]?.port ?? 5060,
       callee: { ip: ctx.dst, port: ctx.dstPort },
@@ -456,7 +439,7 @@ export class SipCallTracker {
       reInvites: 0,
       prack: 0,
       updates: 0,
-      userAgents: { caller: msg.userAgent },
+      userAgents: { caller: detach(msg.userAgent) },
       media: [],
       messageCount: 0,
       lastSec: ctx.tSec,
@@ -505,7 +488,7 @@ export class SipCallTracker {
 
   private onInviteResponse(call: CallState, msg: SipMessage, ctx: SipContext, status: number): void {
     const toTag = msg.to?.tag;
-    if (toTag) call.toTags.add(toTag);
+    if (toTag && !call.toTags.has(toTag)) call.toTags.add(detach(toTag));
     // Timing and outcome come from the caller's leg only: behind a proxy the same responses
     // are seen earlier on the proxy→callee leg, which would shorten SRD and setup time.
     const toCaller = ctx.dst === call.caller.ip && (ctx.dstPort === call.caller.port || ctx.dstPort === call.callerViaPort);
@@ -516,7 +499,7 @@ export class SipCallTracker {
     if (status >= 100 && status < 200) {
       if (status > 100 && call.ringSec === undefined) call.ringSec = ctx.tSec;
       if (status > 100) this.offerAnswer(call, msg, 'callee');
-      if (!call.userAgents.callee) call.userAgents.callee = msg.userAgent ?? msg.server;
+      if (!call.userAgents.callee) call.userAgents.callee = detach(msg.userAgent ?? msg.server);
       return;
     }
     const isReInviteResponse = call.answerSec !== undefined && msg.cseq !== undefined && toTag === call.answeredToTag && status >= 200;
@@ -526,19 +509,19 @@ export class SipCallTracker {
       return;
     }
     if (call.finalSec !== undefined && !call.pendingChallenge) return; // first final response wins (forking)
-    if (!call.userAgents.callee) call.userAgents.callee = msg.userAgent ?? msg.server;
+    if (!call.userAgents.callee) call.userAgents.callee = detach(msg.userAgent ?? msg.server);
     call.finalSec = ctx.tSec;
     call.finalStatus = status;
-    call.finalReason = msg.reason;
+    call.finalReason = detach(msg.reason);
     if (status === 401 || status === 407) {
       call.challenged++;
-      call.pendingChallenge = { status, sec: ctx.tSec, reason: msg.reason ?? '' };
+      call.pendingChallenge = { status, sec: ctx.tSec, reason: detach(msg.reason ?? '') };
       return;
     }
     call.pendingChallenge = undefined;
     if (status >= 200 && status < 300) {
       call.answerSec = ctx.tSec;
-      call.answeredToTag = toTag;
+      call.answeredToTag = detach(toTag);
       this.offerAnswer(call, msg, 'callee');
     } else {
       this.opts.onCallEnd?.(call);
@@ -607,7 +590,8 @@ export class SipCallTracker {
   /** Drop a finished call (live capture keeps memory bounded). */
   forget(call: CallState): void {
     this.calls.delete(call.key);
-    this.endedNow.add(` ${call.key}`.slice(1)); // a copy: the key is sliced from the INVITE's text
+    this.ended.add(this.callKeyHash(call.callId, call.fromTag), this.nowSec);
+    this.endedAny = true;
     const keys = this.callsById.get(call.callId);
     if (!keys) return;
     const rest = keys.filter((k) => k !== call.key);
@@ -619,13 +603,13 @@ export class SipCallTracker {
 function toCallMedia(ep: MediaEndpoint, side: 'caller' | 'callee'): CallMedia {
   return {
     side,
-    ip: ep.ip,
+    ip: detach(ep.ip),
     rtpPort: ep.rtpPort,
     rtcpPort: ep.rtcpPort,
     rtcpMux: ep.rtcpMux,
-    codecs: ep.payloads.map((p) => p.name),
+    codecs: ep.payloads.map((p) => detach(p.name)),
     direction: ep.direction,
-    payloads: ep.payloads.map((p) => ({ pt: p.pt, name: p.name, clockRate: p.clockRate })),
+    payloads: ep.payloads.map((p) => ({ pt: p.pt, name: detach(p.name), clockRate: p.clockRate })),
   };
 }
 
