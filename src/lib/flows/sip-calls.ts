@@ -94,7 +94,8 @@ export interface RegistrationState {
   successes: number;
   deregistrations: number;
   failures: Record<string, number>;
-  rrd: number[];
+  /** RFC 6076 §4.1 RRD of this AoR's registrations, ms (bounded: a 128-sample reservoir). */
+  rrd: DelayStats;
   lastExpiresSec?: number;
 }
 
@@ -345,7 +346,7 @@ export class SipCallTracker {
     const rrdMs = ok ? (ctx.tSec - chain.startSec) * 1000 : null;
     if (ok) {
       reg.successes++;
-      if (reg.rrd.length < 100_000) reg.rrd.push(rrdMs as number);
+      reg.rrd.push(rrdMs as number);
       const exp = msg.expires ?? msg.contact[0]?.params?.expires;
       if (exp !== undefined) reg.lastExpiresSec = Number(exp);
     } else {
@@ -358,7 +359,7 @@ export class SipCallTracker {
   private registration(aor: string): RegistrationState {
     let r = this.registrations.get(aor);
     if (!r) {
-      r = { aor: detach(aor), attempts: 0, challenges: 0, successes: 0, deregistrations: 0, failures: {}, rrd: [] };
+      r = { aor: detach(aor), attempts: 0, challenges: 0, successes: 0, deregistrations: 0, failures: {}, rrd: new DelayStats(128) };
       this.registrations.set(r.aor, r);
     }
     return r;

@@ -23,7 +23,7 @@ export class DelayStats {
   private seed = 0x2545f491;
 
   constructor(private readonly capacity = 100_000) {
-    this.samples = new Float64Array(Math.min(capacity, 1024));
+    this.samples = new Float64Array(Math.min(capacity, 64));
   }
 
   push(ms: number): void {
@@ -32,6 +32,28 @@ export class DelayStats {
     this.sum += ms;
     if (ms < this.lo) this.lo = ms;
     if (ms > this.hi) this.hi = ms;
+    this.keep(ms);
+  }
+
+  /**
+   * Add another distribution: count, min, avg and max stay exact; its kept samples enter this
+   * reservoir (percentiles are exact while neither side has sampled).
+   */
+  merge(o: DelayStats): void {
+    if (o.n === 0) return;
+    const before = this.n;
+    this.sum += o.sum;
+    if (o.lo < this.lo) this.lo = o.lo;
+    if (o.hi > this.hi) this.hi = o.hi;
+    // Each kept sample of `o` stands for o.n / o.kept of its samples.
+    for (let i = 0; i < o.kept; i++) {
+      this.n = before + Math.round(((i + 1) * o.n) / o.kept);
+      this.keep(o.samples[i]!);
+    }
+    this.n = before + o.n;
+  }
+
+  private keep(ms: number): void {
     if (this.kept < this.capacity) {
       if (this.kept === this.samples.length) {
         const grown = new Float64Array(Math.min(this.capacity, this.samples.length * 2));

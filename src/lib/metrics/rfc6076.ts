@@ -38,7 +38,8 @@ export interface RegistrationOutcome {
   attempts: number;
   successes: number;
   failures: Record<string, number>;
-  rrdMs: readonly number[];
+  /** Registration request delays (ms): the samples, or a registration's own distribution. */
+  rrdMs: readonly number[] | DelayStats;
 }
 
 export interface Rfc6076Result {
@@ -110,7 +111,8 @@ export class Rfc6076Accumulator {
   addRegistration(r: RegistrationOutcome): void {
     this.regAttempts += r.attempts;
     for (const n of Object.values(r.failures)) this.regFailures += n;
-    for (const d of r.rrdMs) this.rrd.push(d);
+    if (r.rrdMs instanceof DelayStats) this.rrd.merge(r.rrdMs);
+    else for (const d of r.rrdMs) this.rrd.push(d);
   }
 
   result(): Rfc6076Result {

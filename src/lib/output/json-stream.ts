@@ -1,6 +1,6 @@
 /**
- * JSON.stringify(value, null, 2), produced piece by piece so that a large result (a live
- * capture's 20,000 call rows are ~40 MB of JSON) is never one string in memory, and written with
+ * JSON.stringify(value, null, 2), produced piece by piece so that a large result (20,000 call
+ * rows are ~40 MB of JSON) is never one string in memory, and written with
  * backpressure. The text is byte-for-byte what JSON.stringify gives (tested against it).
  *
  * Containers are walked down to `opts.depth` levels, and arrays longer than `opts.longArray`

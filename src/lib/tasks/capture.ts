@@ -19,7 +19,7 @@ export interface CaptureOptions {
   snaplen: number;
   backend: 'tcpdump' | 'dumpcap' | 'libpcap';
   rtpHeuristic: boolean;
-  /** Finished-call rows kept for the final report (default 20,000; an exporter needs few). */
+  /** Finished-call rows kept for the final report (default DEFAULT_LIVE_CALL_ROWS; an exporter needs few). */
   maxCallRows?: number;
   /** Ends the capture (Ctrl-C): the report covers what was captured so far. */
   signal?: AbortSignal;
