@@ -299,17 +299,19 @@ async function callStep(ctx, rate, withAnchor) {
     }
     const r = await finishCapture(cap);
     const report = r.result;
-    const answered = report.calls.filter((c) => c.finalStatus === 200).length;
+    // every call, also those whose rows the live row cap dropped: the RFC 6076 counts
+    const callsSeen = report.rfc6076.attempts;
+    const answered = report.rfc6076.answered;
     const dropped = report.capture.drops?.dropped ?? NaN;
     // the capture kept up: no drop, every call sipp created, and (when sipp's own calls all
     // succeeded) exactly sipp's answered calls; sipp's failures are judged by `kept`
-    const ok = dropped === 0 && report.calls.length === sipp.created && (sipp.failed !== 0 || answered === sipp.successful);
+    const ok = dropped === 0 && callsSeen === sipp.created && (sipp.failed !== 0 || answered === sipp.successful);
     ctx.log(
       `capture-bench: ${rate} calls/s × ${STEP_SEC} s: sipp created ${sipp.created}/${calls} (ok ${sipp.successful}) in ${sipp.wallSec.toFixed(1)} s` +
-        `${kept ? '' : ' (sipp fell behind)'}; capture: ${report.calls.length} calls, ${answered} answered, ${report.capture.packets} packets, drops ${dropped}; ` +
+        `${kept ? '' : ' (sipp fell behind)'}; capture: ${callsSeen} calls, ${answered} answered, ${report.capture.packets} packets, drops ${dropped}; ` +
         `node CPU ${r.nodeCpuSec.toFixed(1)} s, RSS ${r.capturingRssMb.toFixed(0)} MB capturing / ${r.peakRssMb.toFixed(0)} MB peak with the report, tcpdump CPU ${r.tcpdumpCpuSec.toFixed(1)} s`,
     );
-    return { rate, calls, sipp, kept, ok, report, ...r };
+    return { rate, calls, sipp, kept, ok, report, callsSeen, ...r };
   } finally {
     if (cap && !cap.p.exit) await stopProc(cap.p, 'SIGINT', 10_000);
     if (anchor && !anchor.p.exit) await stopProc(anchor.p, 'SIGINT', 10_000);
@@ -502,7 +504,7 @@ export async function run(ctx) {
   for (const rate of RATES) {
     const s = await callStep(c, rate, false);
     last = s;
-    const perCall = s.nodeCpuSec / Math.max(1, s.report.calls.length);
+    const perCall = s.nodeCpuSec / Math.max(1, s.callsSeen);
     rows.push({
       name: `capture, ${rate} calls/s offered (sipp uac×2 → uas×2)`,
       wallSec: s.sipp.wallSec,
@@ -510,7 +512,7 @@ export async function run(ctx) {
       rateUnit: 'calls/s',
       peakRssMb: s.peakRssMb,
       note:
-        `${s.ok ? 'ok' : 'FAIL'}: drops ${s.report.capture.drops?.dropped}, calls ${s.report.calls.length}/${s.sipp.created}, ` +
+        `${s.ok ? 'ok' : 'FAIL'}: drops ${s.report.capture.drops?.dropped}, calls ${s.callsSeen}/${s.sipp.created}, ` +
         `node CPU ${s.nodeCpuSec.toFixed(1)} s (${(perCall * 1e6).toFixed(0)} µs/call), tcpdump ${s.tcpdumpCpuSec.toFixed(1)} s` +
         `, RSS ${s.capturingRssMb.toFixed(0)} MB while capturing` +
         (s.kept ? '' : `; sipp could not keep the rate (${s.sipp.failed} of its calls failed)`),
@@ -523,7 +525,7 @@ export async function run(ctx) {
     : !last.ok
       ? `the capture (drops or missing calls at ${last.rate} calls/s)`
       : !last.kept
-        ? `sipp (the generator) at ${last.rate} calls/s, where the capture still had 0 drops and all ${last.report.calls.length} calls`
+        ? `sipp (the generator) at ${last.rate} calls/s, where the capture still had 0 drops and all ${last.callsSeen} calls`
         : 'the highest rate tried';
   rows.push({
     name: 'capture: highest calls/s with zero drops and every call analysed',

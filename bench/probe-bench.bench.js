@@ -10,6 +10,12 @@
 // received after X ms"), and N requests from a bare Node dgram socket in this process (the floor
 // for any Node tool). Reported: the median RTT of each, voipdiag − sipsak, and the CLI start-up
 // time (`voipdiag --version`, median of 5). Informs only; bounded: ROUNDS × 3N requests.
+//
+// The wire: tcpdump records every request and answer (when it can run), and the OPTIONS
+// request → answer delays on the wire (kernel timestamps, voipdiag analyze of that pcap) give the
+// floor no client can beat. sipsak 0.5.x reports some round trips of 3–20 µs on this machine,
+// far below that floor (a timer artefact of sipsak, not a round trip): such samples are counted
+// and left out of sipsak's median, which would otherwise measure the artefact.
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -163,33 +169,82 @@ export async function measureProbe({ node = process.execPath, withStartup = true
   const ours = [];
   const anchor = [];
   const floor = [];
+  const dir = mkdtempSync(join(tmpdir(), 'voipdiag-probe-wire-'));
+  const pcap = join(dir, 'wire.pcap');
+  let wire = null;
   try {
     log(`probe-bench: kamailio on 127.0.0.1:${kam.port}, ${ROUNDS} rounds × ${PER_ROUND} requests each`);
+    const rec = await startWire(pcap, kam.port);
     for (let round = 0; round < ROUNDS; round++) {
       ours.push(...(await voipdiagRtts(node, bin, kam.port)));
       anchor.push(...(await sipsakRtts(kam.port)));
       floor.push(...(await nodeFloorRtts(kam.port)));
     }
+    if (rec) {
+      await sleep(300);
+      rec.kill('SIGINT');
+      await new Promise((r) => rec.once('exit', r));
+      const a = await exec(node, [bin, 'analyze', pcap, '--json'], 60_000);
+      try {
+        wire = JSON.parse(a.stdout).result.sip.optionsRttMs;
+      } catch {
+        wire = null;
+      }
+    }
   } finally {
     await kam.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
+  // A client cannot see an answer before it is on the wire: sipsak's samples below the wire's
+  // fastest OPTIONS round trip are its timer artefact, not round trips.
+  const wireMin = wire?.min ?? 0;
+  const plausible = anchor.filter((x) => x >= wireMin);
   const startup = [];
   if (withStartup) for (let i = 0; i < 5; i++) startup.push((await exec(node, [bin, '--version'])).wallMs);
   const oursMs = median(ours);
-  const anchorMs = median(anchor);
+  const anchorMs = median(plausible);
   return {
     oursMs,
     anchorMs,
     nodeFloorMs: median(floor),
+    wire,
+    anchorImplausible: anchor.length - plausible.length,
     deltaMs: oursMs - anchorMs,
-    samples: { ours: ours.length, anchor: anchor.length, floor: floor.length },
+    samples: { ours: ours.length, anchor: plausible.length, floor: floor.length },
     startupMs: withStartup ? median(startup) : null,
   };
 }
 
+/** tcpdump on lo for the kamailio port, or null when it cannot run (not root, not installed). */
+async function startWire(pcap, port) {
+  const p = spawn('tcpdump', ['-i', 'lo', '-n', '-s', '0', '-U', '-w', pcap, `udp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => (err += d));
+  const ok = await Promise.race([
+    new Promise((r) => p.once('error', () => r(false))),
+    new Promise((r) => p.once('exit', () => r(false))),
+    (async () => {
+      for (let i = 0; i < 100 && !/listening on/.test(err); i++) await sleep(50);
+      return /listening on/.test(err);
+    })(),
+  ]);
+  if (!ok) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+    return null;
+  }
+  return p;
+}
+
 function rowsOf(m) {
+  const wireNote = m.wire
+    ? `; wire (tcpdump) min ${m.wire.min} / median ${m.wire.p50} ms; ${m.anchorImplausible} sipsak samples below the wire minimum left out (sipsak's timer artefact)`
+    : '; no wire capture (tcpdump unavailable): sipsak samples unfiltered';
   const rows = [
-    { name: 'sipsak OPTIONS RTT (median)', rate: m.anchorMs, rateUnit: 'ms', note: `anchor, ${m.samples.anchor} requests (one process each)` },
+    { name: 'sipsak OPTIONS RTT (median)', rate: m.anchorMs, rateUnit: 'ms', note: `anchor, ${m.samples.anchor} requests (one process each)${wireNote}` },
     {
       name: 'voipdiag probe OPTIONS RTT (median)',
       rate: m.oursMs,
