@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import type { AnalyzeResult } from '../lib/engine/analysis-result.js';
@@ -53,11 +52,6 @@ export default class Capture extends BaseCommand {
     const { flags } = await this.parse(Capture);
     const durationMs = flags.duration === undefined ? undefined : parseDurationMs(flags.duration);
     if (durationMs === null) throw usageError('BAD_DURATION', `--duration ${flags.duration}: not a duration (e.g. 60, 30s, 5m)`);
-    // A capture (an exporter for weeks) keeps a steady live set while garbage flows through; V8's
-    // default heap growth leaves old space at ~2× that set. Growing by 25 % per step measured
-    // (40,000 sipp calls replayed at 5,000 calls/s, 20,000 rows) peak RSS 138 → 131 MB, and
-    // replaying them through live mode offline 141 → 114 MB, for up to ~10 % more CPU.
-    setFlagsFromString('--heap-growing-percent=25');
     const stop = new AbortController();
     const onSigint = () => stop.abort();
     // `on`, not `once`: execa's signal-exit handler re-raises the signal when it finds itself the

@@ -104,7 +104,7 @@ export class AnalysisEngine implements DissectSink {
       ladderCallIds: ladder,
       trackCallIds: opts.live === undefined,
       onMedia: (call, media) => this.media.expect(call.key, call.callId, media),
-      onCallEnd: opts.live || ev.callEnd ? (call) => this.onCallEnd(call) : undefined,
+      onCallEnd: (call) => this.onCallEnd(call),
       onMessage: ev.sipMessage,
       onRegistration: ev.registration,
       onOptionsRtt: ev.optionsRtt,
@@ -120,16 +120,20 @@ export class AnalysisEngine implements DissectSink {
     return this.firstSec < 0 ? 0 : this.firstSec + this.firstNsec / 1e9;
   }
 
-  /** A call ended: tell the listeners; in live mode keep only its row and metrics. */
+  /**
+   * A call ended (BYE answered, or a final failure): tell the listeners, keep its row and its
+   * metrics, and drop its state, offline as live: a file with many calls holds only the calls
+   * in progress (~2 KB each) besides one row per finished call (~1 KB). Live captures also cap
+   * the rows.
+   */
   private onCallEnd(call: CallState, reason?: 'session-expired' | 'unanswered'): void {
     const streams = this.media.rowsOfCall(call.key, this.startSec).map((r) => ({ id: r.id, mos: r.mos }));
     const row = this.callRow(call, this.nowSec, streams);
     if (row.mos !== null && (this.worstMos === null || row.mos < this.worstMos)) this.worstMos = row.mos;
     if (reason === 'unanswered') row.endedBy = 'open';
     this.opts.events?.callEnd?.(row, call);
-    if (!this.opts.live) return;
     this.finishedAcc.addCall(call);
-    const max = this.opts.live.maxCallRows ?? DEFAULT_LIVE_CALL_ROWS;
+    const max = this.opts.live ? (this.opts.live.maxCallRows ?? DEFAULT_LIVE_CALL_ROWS) : Infinity;
     if (this.finishedCalls.length >= max) {
       this.finishedCalls.shift();
       this.callRowsDropped++;
