@@ -73,6 +73,9 @@ describe('voipdiag analyze', () => {
   it('--call-id keeps only that call; an unknown one is a warning, not an error', async () => {
     const one = JSON.parse((await runCli(['analyze', SIPP5, '--call-id', '3-16732@127.0.1.1', '--json'])).stdout);
     expect(one.result.calls.map((c: { callId: string }) => c.callId)).toEqual(['3-16732@127.0.1.1']);
+    // a call that ended in the capture is found, and the RFC 6076 figures are its own
+    expect(one.warnings).toEqual([]);
+    expect(one.result.rfc6076.attempts).toBe(1);
     const none = await runCli(['analyze', SIPP5, '--call-id', 'nope', '--json']);
     expect(none.exitCode).toBe(0);
     expect(JSON.parse(none.stdout).warnings[0].code).toBe('CALL_NOT_FOUND');

@@ -132,13 +132,16 @@ export class AnalysisEngine implements DissectSink {
     if (row.mos !== null && (this.worstMos === null || row.mos < this.worstMos)) this.worstMos = row.mos;
     if (reason === 'unanswered') row.endedBy = 'open';
     this.opts.events?.callEnd?.(row, call);
-    this.finishedAcc.addCall(call);
-    const max = this.opts.live ? (this.opts.live.maxCallRows ?? DEFAULT_LIVE_CALL_ROWS) : Infinity;
-    if (this.finishedCalls.length >= max) {
-      this.finishedCalls.shift();
-      this.callRowsDropped++;
+    // --call-id: the row and the metrics are the selected call's only
+    if (this.opts.callId === undefined || call.callId === this.opts.callId) {
+      this.finishedAcc.addCall(call);
+      const max = this.opts.live ? (this.opts.live.maxCallRows ?? DEFAULT_LIVE_CALL_ROWS) : Infinity;
+      if (this.finishedCalls.length >= max) {
+        this.finishedCalls.shift();
+        this.callRowsDropped++;
+      }
+      this.finishedCalls.push(row);
     }
-    this.finishedCalls.push(row);
     this.sip.forget(call);
     this.media.forgetCall(call.key);
   }
@@ -246,16 +249,16 @@ export class AnalysisEngine implements DissectSink {
     const startSec = this.firstSec < 0 ? 0 : this.firstSec + this.firstNsec / 1e9;
     const media = this.media.finish(startSec);
 
+    // Finished calls are already rows (onCallEnd, --call-id applied there); the calls still in
+    // progress become rows now.
     const filter = this.opts.callId;
     let calls = this.sip.callList();
-    if (filter !== undefined) {
-      calls = calls.filter((c) => c.callId === filter);
-      if (calls.length === 0) {
-        this.extraWarnings.push({ code: 'CALL_NOT_FOUND', message: `no call with Call-ID ${filter} in the capture` });
-      }
+    if (filter !== undefined) calls = calls.filter((c) => c.callId === filter);
+    if (filter !== undefined && calls.length === 0 && this.finishedCalls.length === 0) {
+      this.extraWarnings.push({ code: 'CALL_NOT_FOUND', message: `no call with Call-ID ${filter} in the capture` });
     }
     const acc = this.finishedAcc;
-    const rows: CallRow[] = filter === undefined ? [...this.finishedCalls] : this.finishedCalls.filter((r) => r.callId === filter);
+    const rows: CallRow[] = [...this.finishedCalls];
     for (const c of calls) {
       acc.addCall(c);
       rows.push(this.callRow(c, endSec, media.streamsByCall.get(c.key) ?? []));
