@@ -14,8 +14,8 @@
  * was not delivered and must not count as SIP.
  *
  * Hot path (Ethernet/IPv4/UDP): one switch per layer, header fields read into preallocated
- * structs, address strings interned by number; the payload subarray is the one allocation
- * the TransportPacket contract requires.
+ * structs, address strings interned by number, and no allocation per packet: the reused
+ * TransportPacket points into the frame's buffer (`buf`/`off`/`end`).
  */
 import { ReusedFrame, type Frame } from '../pcap/frame.js';
 import { ReusedTransportPacket, type DissectSink } from './packet.js';

@@ -247,7 +247,7 @@ export class MediaTracker {
         stats: new RtpStreamStats({ payloads, minSequential: 1 }),
         detectedBy,
       };
-      this.addStream(p, s);
+      this.addStream(s);
       this.active.set(s.id, s);
       if (callKey !== null) {
         const list = this.byCall.get(callKey);
@@ -265,10 +265,10 @@ export class MediaTracker {
     return this.collided.get(collisionKey(p.src, p.srcPort, p.dst, p.dstPort, ssrc));
   }
 
-  private addStream(p: TransportPacket, s: Stream): void {
-    const ports = portsKey(p.srcPort, p.dstPort);
-    const there = this.streams.get(p.srcKey, p.dstKey, ports, s.ssrc | 0);
-    if (there === undefined) this.streams.set(p.srcKey, p.dstKey, ports, s.ssrc | 0, s);
+  private addStream(s: Stream): void {
+    const ports = portsKey(s.srcPort, s.dstPort);
+    const there = this.streams.get(s.srcKey, s.dstKey, ports, s.ssrc | 0);
+    if (there === undefined) this.streams.set(s.srcKey, s.dstKey, ports, s.ssrc | 0, s);
     else this.collided.set(collisionKey(s.src, s.srcPort, s.dst, s.dstPort, s.ssrc | 0), s);
   }
 
@@ -539,12 +539,12 @@ export class MediaTracker {
   }
 }
 
-/** Both UDP ports in one int32. */
 /** Key of a stream whose IPv6 address keys collided with another stream's. */
 function collisionKey(src: string, srcPort: number, dst: string, dstPort: number, ssrc: number): string {
   return `${src}|${srcPort}|${dst}|${dstPort}|${ssrc}`;
 }
 
+/** Both UDP ports in one int32. */
 function portsKey(srcPort: number, dstPort: number): number {
   return (srcPort << 16) | dstPort;
 }

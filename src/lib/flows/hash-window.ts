@@ -133,8 +133,10 @@ function slotOf(h: number, mask: number): number {
   return x & mask;
 }
 
-/** Where a hash of 0 is stored (Hash53 values are below 2^53, so nothing else maps here). */
-const ZERO = 2 ** 53;
+/** A hash as stored: 0 marks an empty slot, so 0 goes to 2^53 (Hash53 values are below it). */
+function stored(h: number): number {
+  return h === 0 ? 2 ** 53 : h;
+}
 
 export class HashWindow {
   private now = new HashSet53();
@@ -151,20 +153,20 @@ export class HashWindow {
   /** True if `h` was added within the window before; records it either way. */
   seenOrAdd(h: number, nowSec: number): boolean {
     this.tick(nowSec);
-    const k = h === 0 ? ZERO : h;
+    const k = stored(h);
     if (this.prev.has(k)) return true;
     return !this.now.add(k);
   }
 
   has(h: number, nowSec: number): boolean {
     this.tick(nowSec);
-    const k = h === 0 ? ZERO : h;
+    const k = stored(h);
     return this.now.has(k) || this.prev.has(k);
   }
 
   add(h: number, nowSec: number): void {
     this.tick(nowSec);
-    this.now.add(h === 0 ? ZERO : h);
+    this.now.add(stored(h));
   }
 
   private tick(nowSec: number): void {

@@ -267,7 +267,7 @@ export function rtpPayloadLength(b: Uint8Array, srcPort: number, dstPort: number
 
 /** rtpPayloadLength of the datagram `b[off, end)`. */
 export function rtpPayloadLengthAt(b: Uint8Array, off: number, end: number, srcPort: number, dstPort: number): number {
-  if (NON_RTP_PORT_TABLE[srcPort & 0xffff] === 1 || NON_RTP_PORT_TABLE[dstPort & 0xffff] === 1) return -1;
+  if (isNonRtpPort(srcPort) || isNonRtpPort(dstPort)) return -1;
   const len = end - off;
   if (len < 12) return -1;
   const b0 = b[off]!;

@@ -177,13 +177,11 @@ export class SipCallTracker {
   /** Hashes of the messages of the last 32–64 s (retransmission keys). */
   private readonly seen = new HashWindow(RETRANS_WINDOW_SEC);
   /**
-   * Hashes of the keys of calls `forget` dropped (live capture), for one to two retransmission
-   * windows: a late copy of their INVITE (a proxy re-forwarding a retransmission as a new
-   * transaction, after its own timer) belongs to the finished call, not to a new one, as in
-   * offline analysis.
+   * Hashes of the keys of calls `forget` dropped, for one to two retransmission windows: a late
+   * copy of their INVITE (a proxy re-forwarding a retransmission as a new transaction, after
+   * its own timer) belongs to the finished call, not to a new one.
    */
   private readonly ended = new HashWindow(RETRANS_WINDOW_SEC);
-  private endedAny = false;
   private readonly hash = new Hash53();
   /** Capture time of the newest message. */
   private nowSec = 0;
@@ -385,7 +383,7 @@ export class SipCallTracker {
     const callId = msg.callId ?? '';
     let call = this.findCall(msg);
     if (msg.kind === 'request' && msg.method === 'INVITE' && !msg.to?.tag) {
-      if (!call && this.endedAny && this.ended.has(this.callKeyHash(callId, msg.from?.tag ?? ''), ctx.tSec)) return;
+      if (!call && this.ended.size > 0 && this.ended.has(this.callKeyHash(callId, msg.from?.tag ?? ''), ctx.tSec)) return;
       if (!call || (call.fromTag !== (msg.from?.tag ?? '') && call.finalSec !== undefined)) {
         call = this.newCall(msg, ctx);
       } else if (call.pendingChallenge) {
@@ -588,11 +586,10 @@ export class SipCallTracker {
     return [...this.calls.values()].sort((a, b) => a.inviteSec - b.inviteSec);
   }
 
-  /** Drop a finished call (live capture keeps memory bounded). */
+  /** Drop a finished call: only calls in progress are held (its row and metrics are kept by the engine). */
   forget(call: CallState): void {
     this.calls.delete(call.key);
     this.ended.add(this.callKeyHash(call.callId, call.fromTag), this.nowSec);
-    this.endedAny = true;
     const keys = this.callsById.get(call.callId);
     if (!keys) return;
     const rest = keys.filter((k) => k !== call.key);
@@ -602,15 +599,16 @@ export class SipCallTracker {
 }
 
 function toCallMedia(ep: MediaEndpoint, side: 'caller' | 'callee'): CallMedia {
+  const names = ep.payloads.map((p) => detach(p.name));
   return {
     side,
     ip: detach(ep.ip),
     rtpPort: ep.rtpPort,
     rtcpPort: ep.rtcpPort,
     rtcpMux: ep.rtcpMux,
-    codecs: ep.payloads.map((p) => detach(p.name)),
+    codecs: names,
     direction: ep.direction,
-    payloads: ep.payloads.map((p) => ({ pt: p.pt, name: detach(p.name), clockRate: p.clockRate })),
+    payloads: ep.payloads.map((p, i) => ({ pt: p.pt, name: names[i]!, clockRate: p.clockRate })),
   };
 }
 

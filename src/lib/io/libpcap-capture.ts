@@ -102,7 +102,7 @@ export class LibpcapCapture {
       frame.origLen = h.readUInt32LE(12);
       frame.index = ++this.frames;
       this.bytes += caplen + 16;
-      this.writer?.write(frame.tsSec, frame.tsNsec, p.buf.subarray(0, caplen), frame.origLen);
+      this.writer?.write(frame.tsSec, frame.tsNsec, frame.data, frame.origLen);
       sink(frame);
     });
   }

@@ -47,10 +47,11 @@ export function parseEthernetType(buf: Uint8Array, off: number, end: number, fau
 
 /** Fill `out` from `buf[off..end)`; returns the payload offset, or -1 with `fault` set. */
 export function parseEthernet(buf: Uint8Array, off: number, end: number, out: EthernetHeader, fault: LayerFault): number {
-  if (end - off < ETHERNET_HEADER_LENGTH) return truncated(fault, 'ethernet', off, ETHERNET_HEADER_LENGTH, Math.max(0, end - off));
+  const etherType = parseEthernetType(buf, off, end, fault);
+  if (etherType < 0) return -1;
   out.dst = u48(buf, off);
   out.src = u48(buf, off + 6);
-  out.etherType = u16(buf, off + 12);
+  out.etherType = etherType;
   return off + ETHERNET_HEADER_LENGTH;
 }
 

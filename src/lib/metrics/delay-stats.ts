@@ -32,7 +32,7 @@ export class DelayStats {
     this.sum += ms;
     if (ms < this.lo) this.lo = ms;
     if (ms > this.hi) this.hi = ms;
-    this.keep(ms);
+    this.keep(ms, this.n);
   }
 
   /**
@@ -46,14 +46,12 @@ export class DelayStats {
     if (o.lo < this.lo) this.lo = o.lo;
     if (o.hi > this.hi) this.hi = o.hi;
     // Each kept sample of `o` stands for o.n / o.kept of its samples.
-    for (let i = 0; i < o.kept; i++) {
-      this.n = before + Math.round(((i + 1) * o.n) / o.kept);
-      this.keep(o.samples[i]!);
-    }
+    for (let i = 0; i < o.kept; i++) this.keep(o.samples[i]!, before + Math.round(((i + 1) * o.n) / o.kept));
     this.n = before + o.n;
   }
 
-  private keep(ms: number): void {
+  /** Reservoir step (Algorithm R) for the `seen`-th sample of the distribution. */
+  private keep(ms: number, seen: number): void {
     if (this.kept < this.capacity) {
       if (this.kept === this.samples.length) {
         const grown = new Float64Array(Math.min(this.capacity, this.samples.length * 2));
@@ -64,7 +62,7 @@ export class DelayStats {
       return;
     }
     this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
-    const j = this.seed % this.n;
+    const j = this.seed % seen;
     if (j < this.capacity) this.samples[j] = ms;
   }
 

@@ -60,7 +60,6 @@ export class ReusedFrame implements Frame {
   }
 }
 
-
 /** A standalone frame over `data` (copies, tests, generated captures). */
 export function makeFrame(fields: Omit<Frame, 'buf' | 'off' | 'capLen' | 'data'>, data: Uint8Array): Frame {
   return { ...fields, buf: data, off: 0, capLen: data.length, data };
