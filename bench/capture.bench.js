@@ -33,10 +33,11 @@
 // ≤ 150 MB. The numbers are what this machine measured; sipp and the capture share its CPUs.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childPids, haveCommand } from './lib.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -113,20 +114,6 @@ function procUsage(pid) {
   } catch {
     return null;
   }
-}
-
-function childPids(pid) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
 }
 
 /** Samples a process and its direct children (tcpdump, dumpcap) until stopped: last CPU, peak RSS. */
@@ -321,17 +308,6 @@ async function callStep(ctx, rate, withAnchor) {
 }
 
 // ---- calls/s beyond sipp: its recorded dialogs replayed by tcpreplay ----------------------------
-
-function hasTool(cmd) {
-  const dirs = (process.env.PATH ?? '').split(':');
-  return dirs.some((d) => {
-    try {
-      return readdirSync(d).includes(cmd);
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** sipp uac×2 → uas×2 at `rate` for `sec`, recorded by tcpdump into dir/calls.pcap. */
 async function recordCalls(ctx, dir, rate, sec) {
@@ -551,7 +527,7 @@ export async function run(ctx) {
 
   // 1b. calls/s beyond sipp: sipp's recorded dialogs replayed by tcpreplay
   let bestReplay = null;
-  if (REPLAY_CPS.length > 0 && !hasTool('tcpreplay')) {
+  if (REPLAY_CPS.length > 0 && !haveCommand('tcpreplay')) {
     rows.push({ name: 'capture, replayed sipp dialogs', note: 'skipped: tcpreplay not installed (apt-get install tcpreplay)' });
   } else if (REPLAY_CPS.length > 0) {
     const dir = mkdtempSync(join(tmpdir(), 'voipdiag-capture-replay-'));

@@ -5,7 +5,7 @@
 // otherwise from polling /proc/PID/status (VmHWM) every 10 ms while the child runs.
 // Nothing is installed by the bench.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,21 @@ export const haveGnuTime =
 /** Is `cmd --version` runnable? */
 export function haveCommand(cmd) {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** PIDs whose parent is `pid` (from /proc/PID/stat). */
+export function childPids(pid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 export function median(xs) {

@@ -18,11 +18,12 @@
 // and left out of sipsak's median, which would otherwise measure the artefact.
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childPids } from './lib.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CFG = join(ROOT, 'test', 'harness', 'kamailio', 'kamailio.cfg');
@@ -61,20 +62,6 @@ async function portFree(port) {
     srv.once('error', () => r(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => r(true)));
   });
-}
-
-function childPids(pid) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
 }
 
 async function startKamailio() {
