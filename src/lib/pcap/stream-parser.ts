@@ -392,7 +392,6 @@ export class CaptureStreamParser {
     const nsMul = this.pcapNs ? 1 : 1000;
     const fracPerSec = this.pcapNs ? 1_000_000_000 : 1_000_000;
     const f = this.frame;
-    f.buf = b;
     for (;;) {
       const avail = end - off;
       if (avail < PCAP_RECORD_HEADER_LEN) {
@@ -415,20 +414,26 @@ export class CaptureStreamParser {
         sec += Math.floor(frac / fracPerSec);
         frac %= fracPerSec;
       }
-      const orig = v.getUint32(off + 12, le);
       f.tsSec = sec;
       f.tsNsec = frac * nsMul;
-      f.origLen = orig;
-      f.off = off + PCAP_RECORD_HEADER_LEN;
-      f.capLen = incl;
-      f.index = ++this.frames;
-      this.capturedBytes += incl;
-      this.bytes += orig;
-      this.noteTime(f.tsSec, f.tsNsec);
+      this.emit(b, off + PCAP_RECORD_HEADER_LEN, incl, v.getUint32(off + 12, le), sink);
       off += total;
-      sink(f);
       if (this.halted) return off;
     }
+  }
+
+  /** Hand the frame at `b[at, at + capLen)` (time and link type already set) to the sink. */
+  private emit(b: Uint8Array, at: number, capLen: number, origLen: number, sink: FrameSink): void {
+    const f = this.frame;
+    f.buf = b;
+    f.off = at;
+    f.capLen = capLen;
+    f.origLen = origLen;
+    f.index = ++this.frames;
+    this.capturedBytes += capLen;
+    this.bytes += origLen;
+    this.noteTime(f.tsSec, f.tsNsec);
+    sink(f);
   }
 
   private noteTime(sec: number, nsec: number): void {
@@ -569,17 +574,8 @@ export class CaptureStreamParser {
     }
     const f = this.frame;
     this.setTicks(v.getUint32(off + 12, le), v.getUint32(off + 16, le), ifId);
-    const orig = v.getUint32(off + 24, le);
-    f.origLen = orig;
     f.linkType = this.ifLinkType[ifId] ?? 0;
-    f.buf = b;
-    f.off = off + dataAt;
-    f.capLen = caplen;
-    f.index = ++this.frames;
-    this.capturedBytes += caplen;
-    this.bytes += orig;
-    this.noteTime(f.tsSec, f.tsNsec);
-    sink(f);
+    this.emit(b, off + dataAt, caplen, v.getUint32(off + 24, le), sink);
     return true;
   }
 
@@ -602,16 +598,8 @@ export class CaptureStreamParser {
       f.tsSec = 0;
       f.tsNsec = 0;
     }
-    f.origLen = orig;
     f.linkType = this.ifLinkType[0] ?? 0;
-    f.buf = b;
-    f.off = off + 12;
-    f.capLen = caplen;
-    f.index = ++this.frames;
-    this.capturedBytes += caplen;
-    this.bytes += orig;
-    this.noteTime(f.tsSec, f.tsNsec);
-    sink(f);
+    this.emit(b, off + 12, caplen, orig, sink);
     return true;
   }
 
