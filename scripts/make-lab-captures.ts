@@ -27,6 +27,7 @@ import { busyLabPorts, labCaptureFilter, labPorts, type LabPorts } from '../test
 import { killAllStarted, run, runOk, sleep } from '../test/harness/procs.js';
 import { runSippUac, startSippUasSet, type SippUacResult } from '../test/harness/sipp.js';
 import { startTcpdump } from '../test/harness/tcpdump.js';
+import { parseRtpStreamsText } from '../test/helpers/truth.js';
 
 // ---------------------------------------------------------------- scenario model
 
@@ -251,25 +252,6 @@ async function sipRows(pcap: string): Promise<SipRow[]> {
     });
 }
 
-interface RtpRow {
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  ssrc: string;
-  payload: string;
-  packets: number;
-  lost: number;
-}
-
-function parseRtpStreams(text: string): RtpRow[] {
-  const rows: RtpRow[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+(.+?)\s+(\d+)\s+(-?\d+) \(/.exec(line);
-    if (m) rows.push({ src: m[1]!, srcPort: +m[2]!, dst: m[3]!, dstPort: +m[4]!, ssrc: m[5]!, payload: m[6]!, packets: +m[7]!, lost: +m[8]! });
-  }
-  return rows;
-}
 
 // ---------------------------------------------------------------- checks and sidecar
 
@@ -411,7 +393,7 @@ async function makeCapture(spec: CaptureSpec, ports: LabPorts, outDir: string, w
 
   // 4. RTP: per answered call, PCMA + telephone-event each way on its media port, nothing lost
   const rtpText = await runOk('tshark', ['-r', tmpPcap, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams']);
-  const streams = parseRtpStreams(rtpText);
+  const streams = parseRtpStreamsText(rtpText);
   const answered = results.filter((r) => r.step.kind === 'answered');
   for (const { result } of answered) {
     const mp = result.mediaPort;

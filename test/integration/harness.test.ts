@@ -41,7 +41,7 @@ import {
   type SippUacResult,
   type SippUasHandle,
 } from '../harness/index.js';
-import { FIXTURES, readCapinfos, readSipMessages, readSipStat } from '../helpers/truth.js';
+import { FIXTURES, parseRtpStreamsText, readCapinfos, readSipMessages, readSipStat, type RtpStreamTruth } from '../helpers/truth.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -57,30 +57,9 @@ const responsesOf = (r: SippUacResult): number[] => {
   return rx.filter((m, i) => i === 0 || `${m.status} ${m.cseq}` !== `${rx[i - 1]!.status} ${rx[i - 1]!.cseq}`).map((m) => m.status as number);
 };
 
-interface RtpStreamRow {
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  ssrc: string;
-  payload: string;
-  packets: number;
-  lost: number;
-}
-
-async function rtpStreams(pcap: string): Promise<RtpStreamRow[]> {
+async function rtpStreams(pcap: string): Promise<RtpStreamTruth[]> {
   const r = await run('tshark', ['-r', pcap, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams'], { timeoutMs: 30_000 });
-  return parseRtpStreams(r.stdout);
-}
-
-/** Rows of `tshark -z rtp,streams` (telephone-event rows have a negative min jitter: -1.000). */
-function parseRtpStreams(text: string): RtpStreamRow[] {
-  const rows: RtpStreamRow[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+(.+?)\s+(\d+)\s+(-?\d+) \(/.exec(line);
-    if (m) rows.push({ src: m[1]!, srcPort: +m[2]!, dst: m[3]!, dstPort: +m[4]!, ssrc: m[5]!, payload: m[6]!, packets: +m[7]!, lost: +m[8]! });
-  }
-  return rows;
+  return parseRtpStreamsText(r.stdout);
 }
 
 /** Parse `Digest realm="x", nonce="y", qop="auth"` */
@@ -402,7 +381,7 @@ describe('fixtures/lab-made: each scenario sidecar agrees with its tshark truth'
     expect(stat).toEqual({ messages: sc.sipStat.messages, resent: 0, methods: sc.sipStat.methods, statusCodes: sc.sipStat.statusCodes });
     const msgs = readSipMessages(cap);
     expect(msgs).toHaveLength(sc.sipStat.messages);
-    const streams = parseRtpStreams(readFileSync(`${cap}.truth/rtp-streams.txt`, 'utf8'));
+    const streams = parseRtpStreamsText(readFileSync(`${cap}.truth/rtp-streams.txt`, 'utf8'));
     expect(streams).toHaveLength(sc.rtp.streams);
     expect(streams.reduce((n, r) => n + r.packets, 0)).toBe(sc.rtp.packets);
     expect(readCapinfos(cap).packets).toBe(sc.sipStat.messages + sc.rtp.packets);
